@@ -1,0 +1,15 @@
+//! Bitu's core: configuration, errors, database, LDAP directory and queue access shared by
+//! every daemon. It knows nothing of HTTP or command lines.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod logging;
+pub mod redis;
+pub mod services;
+
+pub use config::Settings;
+pub use error::{Error, Result};
+pub use services::Services;
