@@ -44,7 +44,9 @@ impl Error {
     pub fn is_unavailable(&self) -> bool {
         matches!(
             self,
-            Error::DatabaseUnavailable(_) | Error::DirectoryUnavailable(_) | Error::QueueUnavailable(_)
+            Error::DatabaseUnavailable(_)
+                | Error::DirectoryUnavailable(_)
+                | Error::QueueUnavailable(_)
         )
     }
 }

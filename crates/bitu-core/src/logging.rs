@@ -41,9 +41,7 @@ fn build_layers(settings: &LoggingSettings) -> Result<(Vec<BoxedLayer>, Vec<Work
     let mut guards = Vec::new();
     for (name, handler) in &settings.handlers {
         let (default, targets) = settings.levels_for_handler(name);
-        let targets = Targets::new()
-            .with_default(default)
-            .with_targets(targets);
+        let targets = Targets::new().with_default(default).with_targets(targets);
         let (writer, guard, ansi) = match handler.kind {
             HandlerKind::Console => {
                 let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());

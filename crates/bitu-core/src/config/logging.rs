@@ -171,8 +171,8 @@ impl LoggingSettings {
             .loggers
             .iter()
             .map(|(target, logger)| {
-                let receives = logger.handlers.iter().any(|h| h == handler)
-                    || (logger.propagate && in_root);
+                let receives =
+                    logger.handlers.iter().any(|h| h == handler) || (logger.propagate && in_root);
                 let level = if receives {
                     level_of(&logger.level).min(handler_level)
                 } else {
@@ -225,7 +225,15 @@ handlers = ["debugfile"]
         .unwrap()
         .logging;
         let problems = logging.validate();
-        assert!(problems.iter().any(|(k, _)| k == "logging.loggers.bitu.level"));
-        assert!(problems.iter().any(|(k, _)| k == "logging.loggers.bitu.handlers"));
+        assert!(
+            problems
+                .iter()
+                .any(|(k, _)| k == "logging.loggers.bitu.level")
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|(k, _)| k == "logging.loggers.bitu.handlers")
+        );
     }
 }

@@ -302,7 +302,10 @@ impl Settings {
             || self.redis.url.starts_with("redis+unix://")
             || self.redis.url.starts_with("unix://"))
         {
-            problem("redis.url", "must start with redis://, rediss:// or unix://".into());
+            problem(
+                "redis.url",
+                "must start with redis://, rediss:// or unix://".into(),
+            );
         }
         if self.redis.pool_size == 0 {
             problem("redis.pool_size", "must be at least 1".into());
@@ -334,7 +337,10 @@ impl Settings {
             }
         }
         if url::Url::parse(&self.site.base_url).is_err() {
-            problem("site.base_url", format!("{:?} is not a URL", self.site.base_url));
+            problem(
+                "site.base_url",
+                format!("{:?} is not a URL", self.site.base_url),
+            );
         }
         if self.site.allowed_hosts.is_empty() {
             problem("site.allowed_hosts", "needs at least one host name".into());

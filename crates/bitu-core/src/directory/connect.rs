@@ -115,7 +115,8 @@ impl managed::Manager for LdapManager {
 
 /// Builds the pool; no connection is opened until one is needed.
 pub fn build_pool(settings: Arc<LdapSettings>) -> Result<LdapPool> {
-    let timeout = settings.connect_timeout * u32::try_from(settings.servers.len().max(1)).unwrap_or(1);
+    let timeout =
+        settings.connect_timeout * u32::try_from(settings.servers.len().max(1)).unwrap_or(1);
     managed::Pool::builder(LdapManager::new(settings.clone()))
         .max_size(settings.pool_size)
         .wait_timeout(Some(timeout + settings.timeout))

@@ -20,7 +20,7 @@ use tracing::{instrument, warn};
 pub use connect::LdapPool;
 pub use filter::Filter;
 pub use group::Group;
-pub use user::{DirectoryUser, NewUser, UserAttribute};
+pub use user::{Created, DirectoryUser, NewUser, UserAttribute};
 
 use crate::config::LdapSettings;
 use crate::error::{Error, Result};
@@ -179,7 +179,11 @@ impl Directory {
                 if result.1.rc != RC_SIZE_LIMIT_EXCEEDED {
                     result.1.clone().success()?;
                 }
-                Ok(result.0.into_iter().map(SearchEntry::construct).collect::<Vec<_>>())
+                Ok(result
+                    .0
+                    .into_iter()
+                    .map(SearchEntry::construct)
+                    .collect::<Vec<_>>())
             }
         })
         .await

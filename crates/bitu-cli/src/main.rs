@@ -1,0 +1,53 @@
+//! `bitu`: the on-call's management command.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod check_config;
+mod migrate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bitu_core::config::DEFAULT_CONFIG_PATH;
+use clap::{Parser, Subcommand};
+
+/// Manage a Bitu installation: apply migrations, check the configuration.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file.
+    #[arg(long, global = true, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending database migrations (reads [database]); safe to run on two hosts at once.
+    Migrate(migrate::MigrateArgs),
+    /// Check a configuration file and print every problem, one per line, with its line number.
+    CheckConfig(check_config::CheckConfigArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = match args.command {
+        Command::Migrate(command) => migrate::run(&args.config, command),
+        Command::CheckConfig(command) => check_config::run(&args.config, command),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("bitu: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A Tokio runtime for one command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}

@@ -1,0 +1,141 @@
+//! A fresh MariaDB database per test, cloned from a template that is migrated once and
+//! rebuilt whenever the migrations change (as crates.io clones a migrated template).
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use mysql_async::prelude::Queryable;
+use mysql_async::{Conn, Opts};
+
+use crate::env::repo_root;
+
+const TEMPLATE: &str = "bitu_test_template";
+
+/// Hash of every migration file, so an edited migration rebuilds the template.
+fn migrations_fingerprint() -> String {
+    let mut files: Vec<_> = walk(&repo_root().join("migrations"));
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.hash(&mut hasher);
+        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+async fn connect(server_url: &str, database: Option<&str>) -> Conn {
+    let url = match database {
+        Some(db) => format!("{}/{db}", server_url.trim_end_matches('/')),
+        None => server_url.to_string(),
+    };
+    let opts = Opts::from_url(&url).unwrap_or_else(|e| panic!("bad database URL {url}: {e}"));
+    Conn::new(opts)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"))
+}
+
+/// Makes sure the template is migrated with the current migrations.
+async fn ensure_template(server_url: &str) {
+    let mut conn = connect(server_url, None).await;
+    let got: Option<i64> = conn
+        .exec_first("SELECT GET_LOCK(?, 300)", (TEMPLATE,))
+        .await
+        .expect("GET_LOCK");
+    assert_eq!(got, Some(1), "could not lock the template database");
+    let fingerprint = migrations_fingerprint();
+    let current: Option<String> = conn
+        .query_first(format!("SELECT value FROM {TEMPLATE}.testkit_fingerprint"))
+        .await
+        .unwrap_or(None);
+    if current.as_deref() != Some(fingerprint.as_str()) {
+        conn.query_drop(format!("DROP DATABASE IF EXISTS {TEMPLATE}"))
+            .await
+            .expect("drop template");
+        conn.query_drop(format!(
+            "CREATE DATABASE {TEMPLATE} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))
+        .await
+        .expect("create template");
+        let url = format!("{}/{TEMPLATE}", server_url.trim_end_matches('/'));
+        bitu_core::db::migrate::run_pending(&url, std::time::Duration::from_secs(60))
+            .await
+            .expect("migrate the template database");
+        conn.query_drop(format!(
+            "CREATE TABLE {TEMPLATE}.testkit_fingerprint (value VARCHAR(64) NOT NULL)"
+        ))
+        .await
+        .expect("create fingerprint table");
+        conn.exec_drop(
+            format!("INSERT INTO {TEMPLATE}.testkit_fingerprint VALUES (?)"),
+            (fingerprint,),
+        )
+        .await
+        .expect("store fingerprint");
+    }
+    conn.query_drop(format!("SELECT RELEASE_LOCK('{TEMPLATE}')"))
+        .await
+        .expect("RELEASE_LOCK");
+}
+
+/// Creates database `name` as a copy of the migrated template (tables, keys and rows).
+pub async fn create_database(server_url: &str, name: &str) {
+    ensure_template(server_url).await;
+    let mut conn = connect(server_url, None).await;
+    conn.query_drop(format!(
+        "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+    ))
+    .await
+    .expect("create test database");
+    let tables: Vec<String> = conn
+        .exec(
+            "SELECT table_name FROM information_schema.tables \
+             WHERE table_schema = ? AND table_name <> 'testkit_fingerprint'",
+            (TEMPLATE,),
+        )
+        .await
+        .expect("list template tables");
+    let mut target = connect(server_url, Some(name)).await;
+    target
+        .query_drop("SET FOREIGN_KEY_CHECKS = 0")
+        .await
+        .expect("disable FK checks");
+    for table in tables {
+        // SHOW CREATE TABLE keeps foreign keys, which CREATE TABLE ... LIKE would drop.
+        let create: Option<(String, String)> = conn
+            .query_first(format!("SHOW CREATE TABLE {TEMPLATE}.`{table}`"))
+            .await
+            .expect("show create table");
+        let (_, statement) = create.expect("template table exists");
+        target.query_drop(statement).await.expect("create table");
+        target
+            .query_drop(format!(
+                "INSERT INTO `{table}` SELECT * FROM {TEMPLATE}.`{table}`"
+            ))
+            .await
+            .expect("copy rows");
+    }
+}
+
+/// Drops database `name`.
+pub async fn drop_database(server_url: &str, name: &str) {
+    let mut conn = connect(server_url, None).await;
+    let _ = conn
+        .query_drop(format!("DROP DATABASE IF EXISTS {name}"))
+        .await;
+}

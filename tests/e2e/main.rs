@@ -1,0 +1,10 @@
+//! End-to-end tests against real slapd, MariaDB, Redis and the SMTP sink. One test binary
+//! (link time is the cost of each), one module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod binaries;
+mod directory;
+mod failover;
+mod logging;
+mod migrations;
+mod web;

@@ -1,0 +1,60 @@
+//! The one error type of bitu-web, rendered as a page: 503 "try again later" for an outage of
+//! MariaDB, LDAP or Redis, 404 for missing things, 500 for the rest (details only in the log).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// Anything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// From the core crate.
+    #[error(transparent)]
+    Core(#[from] bitu_core::Error),
+    /// A template failed to render.
+    #[error("template error: {0}")]
+    Template(#[from] tera::Error),
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::Core(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Core(bitu_core::Error::NotFound(_)) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (title, text) = match status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "request failed: a backing service is unavailable");
+                (
+                    "Temporarily unavailable",
+                    "A service Bitu depends on is not answering right now. Nothing you entered \
+                     was lost; please try again in a few minutes.",
+                )
+            }
+            StatusCode::NOT_FOUND => ("Not found", "There is nothing at this address."),
+            _ => {
+                tracing::error!(error = %self, "request failed");
+                (
+                    "Something went wrong",
+                    "An unexpected error happened. It has been logged; please try again later.",
+                )
+            }
+        };
+        // Plain HTML without templates: this page must render even when templating is broken.
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>{title} – Bitu</title><link rel=\"stylesheet\" href=\"/static/bitu.css\">\
+             </head><body><main class=\"container\"><h1>{title}</h1><p>{text}</p>\
+             <p><a href=\"/\">Back to the start page</a></p></main></body></html>"
+        );
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header(("Retry-After", "60"));
+        }
+        response.content_type("text/html; charset=utf-8").body(body)
+    }
+}

@@ -1,0 +1,54 @@
+//! `bitu-web`: the browser UI of Bitu.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod app;
+mod error;
+mod middleware;
+mod pages;
+mod templates;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bitu_core::Services;
+use bitu_core::config::DEFAULT_CONFIG_PATH;
+use clap::Parser;
+
+/// Serves Bitu's web pages. Reads [database], [ldap], [redis], [site], [web] and [logging].
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file.
+    #[arg(long, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
+    config: PathBuf,
+    /// Listen on this address instead of `[web] bind`.
+    #[arg(long)]
+    bind: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bitu-web: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let (mut settings, _log_guard) = bitu_core::daemon::load(&args.config)?;
+    if let Some(bind) = args.bind {
+        settings.web.bind = bind;
+    }
+    let bind = settings.web.bind.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let services = Services::connect(&settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        app::serve(settings, services)
+            .await
+            .map_err(|e| format!("cannot serve on {bind}: {e}"))
+    })
+}

@@ -1,0 +1,3 @@
+//! Middleware run around every request.
+
+pub mod host_check;
