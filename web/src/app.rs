@@ -42,7 +42,9 @@ pub async fn serve(settings: Settings, services: Services) -> std::io::Result<()
             .app_data(state.clone())
             .wrap(actix_middleware::from_fn(host_check))
             .wrap(
-                actix_middleware::Logger::new("%a \"%m %U\" %s %b %Dms")
+                // %U is the path without the query string, which may carry secrets.
+                actix_middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+                    .custom_request_replace("method", |req| req.method().to_string())
                     .log_target("bitu_web::access"),
             )
             .configure(configure)

@@ -164,3 +164,16 @@ mod tests {
         assert_eq!(problems[0].line, Some(1), "{problems:?}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The example shipped to operators must itself be a clean configuration.
+    #[test]
+    fn the_example_configuration_is_clean() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../packaging/bitu.example.toml");
+        assert_eq!(check_file(&path), vec![]);
+    }
+}
