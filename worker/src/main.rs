@@ -1,23 +1,40 @@
 //! `bitu-rq`: the queue worker.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod chores;
+mod handlers;
+mod run;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use bitu_core::Services;
 use bitu_core::config::DEFAULT_CONFIG_PATH;
+use bitu_core::mail::Mailer;
+use bitu_core::queue::{Queue, QueueName, WorkerId};
 use clap::Parser;
 use tokio::signal::unix::{SignalKind, signal};
-use tracing::info;
+use tokio::sync::watch;
+use tracing::{info, warn};
 
-/// Consumes the Redis queues `default` and `notification`. Reads [database], [ldap], [redis]
-/// and [logging]. Stops cleanly on SIGTERM or SIGINT.
+/// Consumes the Redis queues `default` and `notification` and relays the job outbox. Reads
+/// [database], [ldap], [redis], [queue], [worker], [mail], [site] and [logging]. On SIGTERM or
+/// SIGINT it stops taking jobs, lets running ones finish within `[worker] shutdown_grace`,
+/// and exits 0.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
     /// Configuration file.
     #[arg(long, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
     config: PathBuf,
+    /// Consume only these queues (repeat, or separate with commas); default: `[worker] queues`.
+    #[arg(long = "queue", value_delimiter = ',', value_parser = parse_queue)]
+    queues: Vec<QueueName>,
+}
+
+fn parse_queue(text: &str) -> Result<QueueName, String> {
+    text.parse()
 }
 
 fn main() -> ExitCode {
@@ -38,24 +55,82 @@ fn run(args: Args) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
-        let _services = Services::connect(&settings)
+        let mut terminate = signal(SignalKind::terminate())
+            .map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
+        let mut interrupt = signal(SignalKind::interrupt())
+            .map_err(|e| format!("cannot listen for SIGINT: {e}"))?;
+        let services = Services::connect(&settings)
             .await
             .map_err(|e| e.to_string())?;
-        info!("bitu-rq started");
-        wait_for_stop_signal().await?;
-        info!("bitu-rq stopping");
+        let mailer = Mailer::new(&settings).map_err(|e| e.to_string())?;
+        let queue = Queue::new(services.redis.clone(), &settings);
+        let mut queues = if args.queues.is_empty() {
+            settings.worker.queues.clone()
+        } else {
+            args.queues
+        };
+        queues.dedup();
+        let id = WorkerId::new();
+        // Beat once before claiming, so no reaper takes this worker for a dead one.
+        queue
+            .heartbeat(&id, settings.worker.heartbeat_interval * 3)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (stop_tx, stop) = watch::channel(false);
+        let chores = [
+            chores::heartbeat(
+                queue.clone(),
+                id.clone(),
+                settings.worker.heartbeat_interval,
+                stop.clone(),
+            ),
+            chores::housekeeping(queue.clone(), settings.worker.reap_interval, stop.clone()),
+            chores::relay(
+                services.db.clone(),
+                queue.clone(),
+                settings.worker.relay_interval,
+                stop.clone(),
+            ),
+        ];
+        let names: Vec<&str> = queues.iter().map(|q| q.name()).collect();
+        info!(
+            worker = %id,
+            queues = %names.join(","),
+            concurrency = settings.worker.concurrency,
+            "bitu-rq started"
+        );
+        let worker = Arc::new(run::Worker {
+            id,
+            queue,
+            handlers: handlers::Handlers {
+                queue: Queue::new(services.redis.clone(), &settings),
+                directory: services.directory.clone(),
+                mailer,
+            },
+            limits: settings.queue.clone(),
+            settings: settings.worker.clone(),
+            queues,
+        });
+        let (claim_stop_tx, claim_stop) = watch::channel(false);
+        let claiming = tokio::spawn(worker.clone().run(claim_stop));
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        info!("bitu-rq stopping: no new jobs");
+        let _ = claim_stop_tx.send(true);
+        let _ = claiming.await;
+        // Heartbeat ran through the grace; only now may the worker look dead.
+        let _ = stop_tx.send(true);
+        for chore in chores {
+            let _ = chore.await;
+        }
+        match worker.queue.leave(&worker.id).await {
+            Ok(0) => {}
+            Ok(requeued) => warn!(requeued, "abandoned jobs are back on their queues"),
+            Err(error) => warn!(%error, "cannot hand back abandoned jobs; the reaper will"),
+        }
+        info!("bitu-rq stopped");
         Ok(())
     })
-}
-
-async fn wait_for_stop_signal() -> Result<(), String> {
-    let mut terminate =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
-    let mut interrupt =
-        signal(SignalKind::interrupt()).map_err(|e| format!("cannot listen for SIGINT: {e}"))?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
-    Ok(())
 }

@@ -1,0 +1,391 @@
+//! The compiled block list: every applicable entry, matched against one `User:` title.
+//!
+//! Patterns the `regex` crate reads the way PCRE does go to the fast path: a literal prefilter
+//! (regex-filtered's atoms in one Aho-Corasick automaton) picks the few candidates a title can
+//! match, and only those are compiled (once, on first use) and run. Patterns needing PCRE
+//! features (backreferences, lookaround, possessive quantifiers, atomic groups) go to
+//! fancy-regex with a backtracking limit. Patterns neither engine reads are skipped.
+
+use std::sync::{Arc, OnceLock};
+
+use aho_corasick::AhoCorasick;
+use regex_filtered::mapper::{self, Mapper};
+use regex_filtered::model::Model;
+use regex_syntax::ast::{self, Ast, Visitor};
+use tracing::{error, warn};
+
+use super::parse::EntryOptions;
+use super::title::{entry_regex, user_title};
+
+/// Most bytes one compiled fast-path regex may take (the `regex` crate's default is 10 MiB).
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// One block list entry as the matcher sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// `manual` or the source's name.
+    pub origin: String,
+    /// Line in the source page.
+    pub line: Option<u32>,
+    /// The regex as written.
+    pub pattern: String,
+    /// Its options.
+    pub options: EntryOptions,
+}
+
+/// Why a name is refused: the entry that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockMatch {
+    /// `manual` or the source's name.
+    pub origin: String,
+    /// Line in the source page, when the entry came from one.
+    pub line: Option<u32>,
+    /// The entry's regex as written.
+    pub pattern: String,
+    /// The entry's custom message name, if it has one.
+    pub errmsg: Option<String>,
+    /// The pattern ran out of backtracking steps; treated as a match so no signup hangs.
+    pub limit_exceeded: bool,
+}
+
+/// An entry no engine could read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `manual` or the source's name.
+    pub origin: String,
+    /// Line in the source page.
+    pub line: Option<u32>,
+    /// The regex as written.
+    pub pattern: String,
+    /// What the engines said.
+    pub reason: String,
+}
+
+/// Which engine runs a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The `regex` crate, behind the literal prefilter.
+    Fast,
+    /// fancy-regex, for PCRE features; run on every title, with a backtracking limit.
+    Pcre,
+}
+
+/// The anchored source MediaWiki builds: `/^(?:{$regex})$/usi` (`i` unless casesensitive).
+fn anchored(pattern: &str) -> String {
+    format!("^(?:{})$", entry_regex(pattern))
+}
+
+/// Rejects what the `regex` crate accepts but PCRE reads differently; `Ok(true)` when only
+/// a backtracking engine gives PCRE's meaning (possessive quantifiers).
+struct PcreDivergence {
+    possessive: bool,
+}
+
+impl Visitor for PcreDivergence {
+    type Output = bool;
+    type Err = String;
+
+    fn finish(self) -> Result<bool, String> {
+        Ok(self.possessive)
+    }
+
+    fn visit_pre(&mut self, node: &Ast) -> Result<(), String> {
+        match node {
+            // PCRE's `a++`, `a*+`, `a?+`, `a{n}+` are possessive; `regex` reads them as nested.
+            Ast::Repetition(rep)
+                if rep.greedy
+                    && rep.op.kind == ast::RepetitionKind::OneOrMore
+                    && matches!(*rep.ast, Ast::Repetition(_)) =>
+            {
+                self.possessive = true;
+            }
+            Ast::Assertion(assertion)
+                if !matches!(
+                    assertion.kind,
+                    ast::AssertionKind::StartLine
+                        | ast::AssertionKind::EndLine
+                        | ast::AssertionKind::StartText
+                        | ast::AssertionKind::EndText
+                        | ast::AssertionKind::WordBoundary
+                        | ast::AssertionKind::NotWordBoundary
+                ) =>
+            {
+                return Err(
+                    "uses \\< \\> or \\b{...}, which PCRE reads as literal characters".into(),
+                );
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_binary_op_pre(&mut self, _op: &ast::ClassSetBinaryOp) -> Result<(), String> {
+        Err("uses &&, -- or ~~ inside a class, which PCRE reads as literal characters".into())
+    }
+}
+
+/// Checks the fast path can take the anchored source; its HIR, or why not.
+fn fast_hir(source: &str, case_insensitive: bool) -> Result<regex_syntax::hir::Hir, FastRefusal> {
+    let ast = ast::parse::Parser::new()
+        .parse(source)
+        .map_err(|e| FastRefusal::Syntax(e.to_string()))?;
+    match ast::visit(&ast, PcreDivergence { possessive: false }) {
+        Ok(false) => {}
+        Ok(true) => return Err(FastRefusal::Syntax("possessive quantifier".into())),
+        Err(reason) => return Err(FastRefusal::Diverges(reason)),
+    }
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
+        .dot_matches_new_line(true)
+        .build()
+        .parse(source)
+        .map_err(|e| FastRefusal::Syntax(e.to_string()))
+}
+
+enum FastRefusal {
+    /// The fast engine cannot read it; maybe the PCRE one can.
+    Syntax(String),
+    /// It reads it, but not as PCRE would; no engine here gives PCRE's meaning.
+    Diverges(String),
+}
+
+fn build_fast(source: &str, case_insensitive: bool) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(source)
+        .case_insensitive(case_insensitive)
+        .dot_matches_new_line(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+fn build_pcre(
+    source: &str,
+    case_insensitive: bool,
+    backtrack_limit: usize,
+) -> Result<fancy_regex::Regex, fancy_regex::Error> {
+    let flags = if case_insensitive { "(?si)" } else { "(?s)" };
+    fancy_regex::RegexBuilder::new(&format!("{flags}{source}"))
+        .backtrack_limit(backtrack_limit)
+        .delegate_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// Compiles `pattern` fully with the engine that will run it: the check an import or
+/// `bitu blocklist add` makes, so every accepted line is known to work.
+pub fn validate(
+    pattern: &str,
+    options: &EntryOptions,
+    backtrack_limit: usize,
+) -> Result<Engine, String> {
+    let source = anchored(pattern);
+    let case_insensitive = !options.casesensitive;
+    match fast_hir(&source, case_insensitive) {
+        Ok(_) => build_fast(&source, case_insensitive)
+            .map(|_| Engine::Fast)
+            .map_err(|e| e.to_string()),
+        Err(FastRefusal::Diverges(reason)) => Err(reason),
+        Err(FastRefusal::Syntax(fast_error)) => {
+            match build_pcre(&source, case_insensitive, backtrack_limit) {
+                Ok(_) => Ok(Engine::Pcre),
+                Err(e) => Err(format!("{e} (regex: {})", first_line(&fast_error))),
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().last().unwrap_or(text).trim()
+}
+
+struct FastPattern {
+    entry: usize,
+    source: String,
+    case_insensitive: bool,
+    compiled: OnceLock<Option<regex::Regex>>,
+}
+
+impl FastPattern {
+    fn is_match(&self, title: &str, entries: &[Arc<Entry>]) -> bool {
+        let compiled = self.compiled.get_or_init(|| {
+            build_fast(&self.source, self.case_insensitive)
+                .map_err(|e| {
+                    let entry = &entries[self.entry];
+                    error!(origin = %entry.origin, line = ?entry.line, pattern = %entry.pattern,
+                        error = %e, "block list pattern does not compile; it never matches");
+                })
+                .ok()
+        });
+        compiled.as_ref().is_some_and(|re| re.is_match(title))
+    }
+}
+
+struct PcrePattern {
+    entry: usize,
+    regex: fancy_regex::Regex,
+}
+
+/// Every applicable entry, ready to match.
+pub struct Matcher {
+    entries: Vec<Arc<Entry>>,
+    fast: Vec<FastPattern>,
+    mapper: Mapper,
+    prefilter: AhoCorasick,
+    pcre: Vec<PcrePattern>,
+    skipped: Vec<Skipped>,
+    not_for_accounts: usize,
+}
+
+impl Matcher {
+    /// Builds the matcher; entries keep their order, which decides which match is reported.
+    pub fn build(entries: Vec<Entry>, backtrack_limit: usize) -> Matcher {
+        let mut kept = Vec::new();
+        let mut fast = Vec::new();
+        let mut models = mapper::Builder::new(3);
+        let mut pcre = Vec::new();
+        let mut skipped = Vec::new();
+        let mut not_for_accounts = 0;
+        for entry in entries {
+            if !entry.options.applies_to_new_accounts() {
+                not_for_accounts += 1;
+                continue;
+            }
+            let source = anchored(&entry.pattern);
+            let case_insensitive = !entry.options.casesensitive;
+            let index = kept.len();
+            let refusal = match fast_hir(&source, case_insensitive) {
+                Ok(hir) => {
+                    // A pattern without usable literals is a candidate for every title.
+                    models.push(Model::new(&hir).unwrap_or_else(|_| Model::all()));
+                    fast.push(FastPattern {
+                        entry: index,
+                        source,
+                        case_insensitive,
+                        compiled: OnceLock::new(),
+                    });
+                    kept.push(Arc::new(entry));
+                    continue;
+                }
+                Err(refusal) => refusal,
+            };
+            let reason = match refusal {
+                FastRefusal::Diverges(reason) => reason,
+                FastRefusal::Syntax(_) => {
+                    match build_pcre(&source, case_insensitive, backtrack_limit) {
+                        Ok(regex) => {
+                            pcre.push(PcrePattern {
+                                entry: index,
+                                regex,
+                            });
+                            kept.push(Arc::new(entry));
+                            continue;
+                        }
+                        Err(e) => e.to_string(),
+                    }
+                }
+            };
+            warn!(origin = %entry.origin, line = ?entry.line, pattern = %entry.pattern,
+                %reason, "block list pattern skipped");
+            skipped.push(Skipped {
+                origin: entry.origin,
+                line: entry.line,
+                pattern: entry.pattern,
+                reason,
+            });
+        }
+        let (mapper, atoms) = models.build();
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .prefilter(true)
+            .build(atoms)
+            .unwrap_or_else(|e| {
+                // Cannot happen for string atoms; an empty automaton makes every pattern a
+                // candidate only through `unfiltered`, so fall back to that safely.
+                error!(error = %e, "block list prefilter failed to build");
+                AhoCorasick::default()
+            });
+        Matcher {
+            entries: kept,
+            fast,
+            mapper,
+            prefilter,
+            pcre,
+            skipped,
+            not_for_accounts,
+        }
+    }
+
+    /// Entries that were skipped because no engine reads them.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// How many entries take part in matching.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no entry takes part in matching.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// How many entries were left out because they never apply to account creation.
+    pub fn not_for_accounts(&self) -> usize {
+        self.not_for_accounts
+    }
+
+    /// How many entries run on the PCRE-compatible engine.
+    pub fn pcre_len(&self) -> usize {
+        self.pcre.len()
+    }
+
+    /// Whether creating an account called `name` is refused, and by which entry.
+    pub fn check(&self, name: &str) -> Option<BlockMatch> {
+        self.check_title(&user_title(name)?)
+    }
+
+    /// Checks a full `User:Name` title; MediaWiki's `TitleBlacklist::isBlacklisted` for the
+    /// `new-account` action: the first match without `autoconfirmed`, else the first with it.
+    pub fn check_title(&self, title: &str) -> Option<BlockMatch> {
+        let atoms = self
+            .prefilter
+            .find_overlapping_iter(title)
+            .map(|m| m.pattern().as_usize());
+        let mut matched: Vec<(usize, bool)> = self
+            .mapper
+            .atom_to_re(atoms)
+            .into_iter()
+            .filter_map(|index| self.fast.get(index))
+            .filter(|pattern| pattern.is_match(title, &self.entries))
+            .map(|pattern| (pattern.entry, false))
+            .collect();
+        for pattern in &self.pcre {
+            match pattern.regex.is_match(title) {
+                Ok(false) => {}
+                Ok(true) => matched.push((pattern.entry, false)),
+                Err(e) => {
+                    let entry = &self.entries[pattern.entry];
+                    warn!(origin = %entry.origin, line = ?entry.line, pattern = %entry.pattern,
+                        %title, error = %e, "block list pattern gave up; the name is treated as blocked");
+                    matched.push((pattern.entry, true));
+                }
+            }
+        }
+        let winner = matched
+            .iter()
+            .filter(|(index, _)| !self.entries[*index].options.autoconfirmed)
+            .min()
+            .or_else(|| matched.iter().min())?;
+        let entry = &self.entries[winner.0];
+        Some(BlockMatch {
+            origin: entry.origin.clone(),
+            line: entry.line,
+            pattern: entry.pattern.clone(),
+            errmsg: entry.options.errmsg.clone(),
+            limit_exceeded: winner.1,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "matcher_tests.rs"]
+mod tests;

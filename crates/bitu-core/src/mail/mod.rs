@@ -1,0 +1,199 @@
+//! Mail: the kinds of message Bitu sends, rendered from the tera templates in shared/mail/,
+//! and the transports that deliver them (SMTP, .eml files, the log).
+
+mod templates;
+mod transport;
+
+use serde::{Deserialize, Serialize};
+
+pub use templates::Templates;
+pub use transport::Transport;
+
+use crate::config::Settings;
+
+/// A message to send, before rendering. Each variant is a template in shared/mail/.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum Message {
+    /// Asks a new developer to open the activation link of their signup.
+    Activation {
+        /// Address of the new account.
+        to: String,
+        /// Developer name (`cn`) of the new account.
+        developer_name: String,
+        /// The activation token; the link is `[site] base_url` + `/signup/activate/TOKEN`.
+        token: String,
+    },
+    /// Tells the administrators (`[mail] admins`) something.
+    AdminNotice {
+        /// What it is about.
+        subject: String,
+        /// Plain text.
+        body: String,
+    },
+}
+
+impl Message {
+    /// Name of the template (file stem in shared/mail/).
+    pub fn template(&self) -> &'static str {
+        match self {
+            Message::Activation { .. } => "activation",
+            Message::AdminNotice { .. } => "admin_notice",
+        }
+    }
+}
+
+/// A rendered message, ready for a transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// Why a mail was not sent. Addresses in messages are masked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// A template is broken or lacks a value.
+    #[error("mail template {template}: {message}")]
+    Template {
+        /// Template name.
+        template: String,
+        /// What tera said.
+        message: String,
+    },
+    /// An address does not parse.
+    #[error("not a mail address: {0}")]
+    Address(String),
+    /// The server could not be reached or the connection broke; try again later.
+    #[error("mail server unavailable: {0}")]
+    Unavailable(String),
+    /// The server said "not now" (4xx); try again later.
+    #[error("mail deferred by the server: {0}")]
+    Deferred(String),
+    /// The server refused the mail for good (5xx).
+    #[error("mail to {to} rejected: {reason}")]
+    Rejected {
+        /// Masked recipients.
+        to: String,
+        /// The server's answer, addresses masked.
+        reason: String,
+    },
+    /// The file transport could not write.
+    #[error("cannot write mail file: {0}")]
+    File(String),
+}
+
+impl MailError {
+    /// Whether sending again cannot help.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            MailError::Template { .. } | MailError::Address(_) | MailError::Rejected { .. }
+        )
+    }
+}
+
+/// `alice@example.org` → `a***@example.org`, for logs.
+pub fn mask_address(address: &str) -> String {
+    let address = address.trim_matches(|c| c == '<' || c == '>');
+    match address.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+/// Masks every word of `text` that looks like a mail address (server answers quote them).
+pub fn mask_addresses_in(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if !word.contains('@') {
+                return word.to_string();
+            }
+            let start = word.find(char::is_alphanumeric).unwrap_or(0);
+            let end = word
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_alphanumeric())
+                .map_or(word.len(), |(i, c)| i + c.len_utf8())
+                .max(start);
+            format!(
+                "{}{}{}",
+                &word[..start],
+                mask_address(&word[start..end]),
+                &word[end..]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Renders and sends messages.
+pub struct Mailer {
+    templates: Templates,
+    transport: Transport,
+    admins: Vec<String>,
+}
+
+impl Mailer {
+    /// A mailer for `[mail]` and `[site]` of `settings`; checks templates and addresses.
+    pub fn new(settings: &Settings) -> Result<Mailer, MailError> {
+        Ok(Mailer {
+            templates: Templates::load(&settings.site)?,
+            transport: Transport::new(&settings.mail, &settings.site)?,
+            admins: settings.mail.admins.clone(),
+        })
+    }
+
+    /// Renders `message` with its template.
+    pub fn render(&self, message: &Message) -> Result<Rendered, MailError> {
+        let to = match message {
+            Message::Activation { to, .. } => vec![to.clone()],
+            Message::AdminNotice { .. } => self.admins.clone(),
+        };
+        self.templates.render(message, to)
+    }
+
+    /// Sends a rendered message; `message_id` becomes its Message-ID, so copies of one job
+    /// are recognisable as such.
+    pub async fn send(&self, rendered: &Rendered, message_id: &str) -> Result<(), MailError> {
+        self.transport.send(rendered, message_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked() {
+        assert_eq!(mask_address("alice@example.org"), "a***@example.org");
+        assert_eq!(mask_address("<bob@x.org>"), "b***@x.org");
+        assert_eq!(mask_address("nonsense"), "***");
+        assert_eq!(
+            mask_addresses_in("550 5.1.1 <carol@example.org>: Recipient address rejected"),
+            "550 5.1.1 <c***@example.org>: Recipient address rejected"
+        );
+    }
+
+    #[test]
+    fn permanence() {
+        assert!(
+            MailError::Rejected {
+                to: "x".into(),
+                reason: "550".into()
+            }
+            .is_permanent()
+        );
+        assert!(!MailError::Unavailable("refused".into()).is_permanent());
+        assert!(!MailError::Deferred("451".into()).is_permanent());
+    }
+}

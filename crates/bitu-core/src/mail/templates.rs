@@ -1,0 +1,166 @@
+//! The mail templates of shared/mail/, compiled in so every daemon renders the same text.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::{MailError, Message, Rendered};
+use crate::config::SiteSettings;
+
+macro_rules! shared {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../../shared/mail/", $name)))
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    shared!("layout.html"),
+    shared!("activation.subject.txt"),
+    shared!("activation.txt"),
+    shared!("activation.html"),
+    shared!("admin_notice.subject.txt"),
+    shared!("admin_notice.txt"),
+    shared!("admin_notice.html"),
+];
+
+/// Parsed templates plus the site values every one of them sees.
+pub struct Templates {
+    tera: Tera,
+    site_name: String,
+    base_url: String,
+}
+
+#[derive(Serialize)]
+struct Values<'a> {
+    site_name: &'a str,
+    base_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    developer_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+}
+
+fn template_error(template: &str, error: &tera::Error) -> MailError {
+    // Tera keeps the useful part in the source chain.
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        message = format!("{message}: {inner}");
+        source = inner.source();
+    }
+    MailError::Template {
+        template: template.to_string(),
+        message,
+    }
+}
+
+impl Templates {
+    /// Parses every template; an error here is a bug caught at start-up.
+    pub fn load(site: &SiteSettings) -> Result<Templates, MailError> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .map_err(|e| template_error("shared/mail", &e))?;
+        Ok(Templates {
+            tera,
+            site_name: site.name.clone(),
+            base_url: site.base_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// Renders subject, text and HTML of `message` for `to`.
+    pub fn render(&self, message: &Message, to: Vec<String>) -> Result<Rendered, MailError> {
+        let mut values = Values {
+            site_name: &self.site_name,
+            base_url: &self.base_url,
+            developer_name: None,
+            link: None,
+            subject: None,
+            body: None,
+        };
+        match message {
+            Message::Activation {
+                developer_name,
+                token,
+                ..
+            } => {
+                values.developer_name = Some(developer_name);
+                values.link = Some(format!(
+                    "{}/signup/activate/{}",
+                    self.base_url,
+                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+                ));
+            }
+            Message::AdminNotice { subject, body } => {
+                values.subject = Some(subject);
+                values.body = Some(body);
+            }
+        }
+        let context = Context::from_serialize(&values)
+            .map_err(|e| template_error(message.template(), &e))?;
+        let render = |suffix: &str| {
+            let name = format!("{}.{suffix}", message.template());
+            self.tera
+                .render(&name, &context)
+                .map_err(|e| template_error(&name, &e))
+        };
+        let subject = render("subject.txt")?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(Rendered {
+            to,
+            subject,
+            text: render("txt")?,
+            html: render("html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_renders_with_links_from_the_base_url() {
+        let site = SiteSettings {
+            name: "Bitu <Test>".into(),
+            base_url: "https://idm.example.org/".into(),
+            ..SiteSettings::default()
+        };
+        let templates = Templates::load(&site).unwrap();
+        let rendered = templates
+            .render(
+                &Message::Activation {
+                    to: "a@example.org".into(),
+                    developer_name: "Ada & Co".into(),
+                    token: "t0k/en".into(),
+                },
+                vec!["a@example.org".into()],
+            )
+            .unwrap();
+        assert_eq!(rendered.subject, "Activate your Bitu <Test> account");
+        assert!(
+            rendered
+                .text
+                .contains("https://idm.example.org/signup/activate/t0k%2Fen"),
+            "{}",
+            rendered.text
+        );
+        assert!(rendered.text.contains("Hello Ada & Co,"));
+        assert!(rendered.html.contains("Hello Ada &amp; Co,"), "{}", rendered.html);
+        let notice = templates
+            .render(
+                &Message::AdminNotice {
+                    subject: "jobs\nfailed".into(),
+                    body: "<b>3</b> jobs".into(),
+                },
+                vec![],
+            )
+            .unwrap();
+        assert_eq!(notice.subject, "[Bitu <Test>] jobs failed");
+        assert!(notice.html.contains("&lt;b&gt;3"), "{}", notice.html);
+    }
+}

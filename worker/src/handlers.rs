@@ -1,0 +1,118 @@
+//! One handler per job kind, each idempotent: running a job twice has the effect of running
+//! it once.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use bitu_core::directory::{Directory, RC_NO_SUCH_ATTRIBUTE, RC_VALUE_EXISTS, expect_success};
+use bitu_core::mail::Mailer;
+use bitu_core::queue::{ChangeOp, Envelope, Job, LdapModify, Probe, Queue, SendMail};
+use ldap3::Mod;
+
+/// Why a run did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Another run may work (an outage, a refusal that may pass).
+    Retry(String),
+    /// No run can work; straight to the failed set.
+    Permanent(String),
+}
+
+impl From<bitu_core::Error> for Failure {
+    fn from(error: bitu_core::Error) -> Failure {
+        match &error {
+            bitu_core::Error::Mail(mail) if mail.is_permanent() => {
+                Failure::Permanent(error.to_string())
+            }
+            _ => Failure::Retry(error.to_string()),
+        }
+    }
+}
+
+/// What the handlers work with.
+pub struct Handlers {
+    /// The queues (dedup records live there).
+    pub queue: Queue,
+    /// LDAP.
+    pub directory: Directory,
+    /// Mail rendering and delivery.
+    pub mailer: Mailer,
+}
+
+impl Handlers {
+    /// Runs `envelope`'s job; the text says what happened when it was not the obvious.
+    pub async fn run(&self, envelope: &Envelope) -> Result<Option<&'static str>, Failure> {
+        match &envelope.job {
+            Job::SendMail(mail) => self.send_mail(envelope, mail).await,
+            Job::LdapModify(modify) => self.ldap_modify(modify).await.map(|()| None),
+            Job::Probe(probe) => self.probe(envelope, probe).await,
+        }
+    }
+
+    async fn send_mail(
+        &self,
+        envelope: &Envelope,
+        mail: &SendMail,
+    ) -> Result<Option<&'static str>, Failure> {
+        let dedup = format!("mail:{}", mail.dedup_key);
+        if self.queue.is_done(&dedup).await? {
+            return Ok(Some("already sent"));
+        }
+        let rendered = self
+            .mailer
+            .render(&mail.message)
+            .map_err(|e| Failure::Permanent(e.to_string()))?;
+        self.mailer
+            .send(&rendered, &envelope.id.0)
+            .await
+            .map_err(bitu_core::Error::from)?;
+        // A crash right here resends once: SMTP has no way to take a mail back.
+        self.queue.mark_done(&dedup).await?;
+        Ok(None)
+    }
+
+    async fn ldap_modify(&self, modify: &LdapModify) -> Result<(), Failure> {
+        let dn = self.directory.user_dn(&modify.uid);
+        for change in &modify.changes {
+            let values: HashSet<String> = change.values.iter().cloned().collect();
+            let attribute = change.attribute.clone();
+            let (op, harmless) = match change.op {
+                ChangeOp::Add => (Mod::Add(attribute, values), RC_VALUE_EXISTS),
+                ChangeOp::Delete => (Mod::Delete(attribute, values), RC_NO_SUCH_ATTRIBUTE),
+                ChangeOp::Replace => (Mod::Replace(attribute, values), 0),
+            };
+            let result = self.directory.modify(&dn, vec![op]).await?;
+            if result.rc != harmless {
+                expect_success(result)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn probe(
+        &self,
+        envelope: &Envelope,
+        probe: &Probe,
+    ) -> Result<Option<&'static str>, Failure> {
+        if probe.sleep_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(probe.sleep_ms)).await;
+        }
+        if envelope.attempt <= probe.fail_attempts {
+            return Err(Failure::Retry(format!(
+                "probe told to fail its first {} attempt(s)",
+                probe.fail_attempts
+            )));
+        }
+        if let Some(label) = &probe.label {
+            let id = &envelope.id.0;
+            if !self
+                .queue
+                .record_probe(label, &format!("probe:{id}"), id)
+                .await?
+            {
+                return Ok(Some("already recorded"));
+            }
+        }
+        Ok(None)
+    }
+}
