@@ -2,9 +2,12 @@
 //! (link time is the cost of each), one module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod account;
 mod binaries;
 mod directory;
 mod failover;
+mod jobs_support;
 mod logging;
 mod migrations;
+mod queue;
 mod web;

@@ -13,19 +13,57 @@ pub enum WebError {
     /// A template failed to render.
     #[error("template error: {0}")]
     Template(#[from] tera::Error),
+    /// The page needs a signed-in user; `next` is where to return afterwards.
+    #[error("sign-in required")]
+    SignInRequired {
+        /// Path (and query) to come back to.
+        next: String,
+    },
+    /// A token request without a valid token.
+    #[error("invalid or missing API token")]
+    Unauthorized,
+    /// Too many attempts from this client or for this account.
+    #[error("too many requests")]
+    TooManyRequests,
+    /// Nothing here for this user (also for things that exist but belong to someone else).
+    #[error("not found")]
+    NotFound,
 }
 
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
             WebError::Core(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::Core(bitu_core::Error::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::Core(bitu_core::Error::NotFound(_)) | WebError::NotFound => {
+                StatusCode::NOT_FOUND
+            }
+            WebError::Core(bitu_core::Error::Invalid(_)) => StatusCode::BAD_REQUEST,
+            WebError::SignInRequired { .. } => StatusCode::FOUND,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        match self {
+            WebError::SignInRequired { next } => {
+                let location = format!(
+                    "/login/?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                return HttpResponse::Found()
+                    .insert_header(("Location", location))
+                    .finish();
+            }
+            WebError::Unauthorized => {
+                return HttpResponse::Unauthorized()
+                    .insert_header(("WWW-Authenticate", "Token"))
+                    .json(serde_json::json!({"detail": "Invalid or missing API token."}));
+            }
+            _ => {}
+        }
         let (title, text) = match status {
             StatusCode::SERVICE_UNAVAILABLE => {
                 tracing::warn!(error = %self, "request failed: a backing service is unavailable");
@@ -36,6 +74,12 @@ impl ResponseError for WebError {
                 )
             }
             StatusCode::NOT_FOUND => ("Not found", "There is nothing at this address."),
+            StatusCode::BAD_REQUEST => ("Not accepted", "The request could not be accepted."),
+            StatusCode::TOO_MANY_REQUESTS => (
+                "Too many attempts",
+                "There were too many attempts from your address or for this account. Please \
+                 wait a few minutes before trying again.",
+            ),
             _ => {
                 tracing::error!(error = %self, "request failed");
                 (

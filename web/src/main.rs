@@ -2,9 +2,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod app;
+mod auth;
 mod error;
 mod middleware;
 mod pages;
+mod session_store;
 mod templates;
 
 use std::path::PathBuf;

@@ -1,14 +1,31 @@
-//! Page templates, compiled into the binary so a deployment cannot run with stale ones.
+//! Page templates, compiled into the binary so a deployment cannot run with stale ones, and
+//! the context every page's layout needs.
 
-use serde::Serialize;
+use actix_web::{HttpMessage, HttpRequest};
 use tera::{Context, Tera};
 
+use crate::app::AppState;
+use crate::auth::session_user;
 use crate::error::WebError;
+use crate::middleware::csrf::CsrfToken;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("home.html", include_str!("../templates/home.html")),
-    ("error.html", include_str!("../templates/error.html")),
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "home.html",
+    "error.html",
+    "message.html",
+    "cookies_disabled.html",
+    "csrf_failed.html",
+    "account/login.html",
+    "account/overview.html",
+    "account/password.html",
+    "account/tokens.html",
 ];
 
 /// The parsed templates.
@@ -24,11 +41,46 @@ impl Templates {
         Ok(Templates { tera })
     }
 
-    /// Renders `name` with `context` (any serialisable value whose fields become variables).
-    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, WebError> {
-        let context = Context::from_serialize(context)?;
-        Ok(self.tera.render(name, &context)?)
+    /// Renders `name` with `context`.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, WebError> {
+        Ok(self.tera.render(name, context)?)
     }
+
+    /// Renders a page that needs only a title (no user, no form).
+    pub fn render_simple(
+        &self,
+        name: &str,
+        site_name: &str,
+        title: &str,
+    ) -> Result<String, WebError> {
+        let mut context = Context::new();
+        context.insert("title", title);
+        context.insert("site_name", site_name);
+        self.render(name, &context)
+    }
+}
+
+/// Layout values for a page: site name, title, the signed-in user, the CSRF token.
+pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context {
+    let mut context = Context::new();
+    context.insert("site_name", &state.settings.site.name);
+    context.insert("title", title);
+    if let Some((uid, cn)) = session_user(req, state) {
+        context.insert("user_uid", &uid);
+        context.insert("user_cn", &cn);
+    }
+    if let Some(token) = req.extensions().get::<CsrfToken>() {
+        context.insert("csrf_token", &token.0);
+    }
+    context
+}
+
+/// Renders `name` as a 200 HTML response.
+pub fn html(state: &AppState, name: &str, context: &Context) -> Result<actix_web::HttpResponse, WebError> {
+    let body = state.templates.render(name, context)?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 #[cfg(test)]

@@ -31,6 +31,15 @@ pub enum Error {
     /// Redis cannot be reached.
     #[error("Redis unavailable: {0}")]
     QueueUnavailable(String),
+    /// Input refused; the message is for the person who gave it.
+    #[error("{0}")]
+    Invalid(String),
+    /// A job could not be stored, claimed or acknowledged (not an outage).
+    #[error("job queue error: {0}")]
+    Queue(String),
+    /// A mail could not be rendered or sent.
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),

@@ -2,12 +2,15 @@
 //! every daemon. It knows nothing of HTTP or command lines.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod account;
 pub mod config;
 pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
 pub mod logging;
+pub mod mail;
+pub mod queue;
 pub mod redis;
 pub mod services;
 

@@ -81,6 +81,8 @@ fn services_up(file: &HashMap<String, String>) -> bool {
 pub fn services() -> &'static ServiceEnv {
     static ENV: OnceLock<ServiceEnv> = OnceLock::new();
     ENV.get_or_init(|| {
+        // reqwest is built without a default TLS provider (no aws-lc-rs); tests use ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let path = env_file();
         let mut file = read_env_file(&path);
         if std::env::var_os("BITU_TEST_LDAP_URL").is_none() && !services_up(&file) {

@@ -3,6 +3,7 @@
 // Test support: a panic here is a failed test, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
 pub mod database;
 pub mod directory;
 pub mod env;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 use bitu_core::{Services, Settings};
 use rand::Rng;
 
+pub use browser::Browser;
 pub use env::{ServiceEnv, services};
 pub use mailbox::{Mail, Mailbox};
 pub use process::WebProcess;
@@ -62,6 +64,7 @@ impl TestContext {
         settings.ldap.groups_dn = groups;
         settings.ldap.ppolicy_dn = format!("cn=disabled,ou=ppolicies,{}", env.ldap_base);
         settings.site.base_url = "http://localhost:8000".into();
+        settings.site.secret_key = format!("{:032x}", rand::rng().random::<u128>());
 
         TestContext {
             mailbox: Mailbox::new(env.maildir.clone(), format!("t{id}")),
@@ -82,6 +85,36 @@ impl TestContext {
     /// A connection bound as the LDAP rootDN.
     pub async fn ldap_admin(&self) -> ldap3::Ldap {
         directory::admin(self.env).await
+    }
+
+    /// Creates a user entry under this test's people OU with the given `userPassword` value
+    /// (a hash such as `{SSHA}...`, or clear text); returns its DN.
+    pub async fn create_user(&self, uid: &str, cn: &str, user_password: &str) -> String {
+        let dn = format!("uid={uid},{}", self.settings.ldap.users_dn);
+        let mail = self.mailbox.address(uid);
+        let mut admin = self.ldap_admin().await;
+        directory::add(
+            &mut admin,
+            &dn,
+            &[
+                (
+                    "objectClass",
+                    &["inetOrgPerson", "posixAccount", "wikimediaPerson", "ldapPublicKey"],
+                ),
+                ("uid", &[uid]),
+                ("cn", &[cn]),
+                ("sn", &[cn]),
+                ("mail", &[mail.as_str()]),
+                ("uidNumber", &["40000"]),
+                ("gidNumber", &["500"]),
+                ("homeDirectory", &[format!("/home/{uid}").as_str()]),
+                ("loginShell", &["/bin/bash"]),
+                ("userPassword", &[user_password]),
+            ],
+        )
+        .await;
+        let _ = admin.unbind().await;
+        dn
     }
 
     /// Writes the settings as a TOML file for a binary and returns its path.

@@ -64,9 +64,17 @@ pub struct WebProcess {
 impl WebProcess {
     /// Starts `bitu-web` with `config` on a free port and waits until `/healthz` answers.
     pub async fn start(config: &Path) -> WebProcess {
-        let port = free_port();
+        Self::start_on(config, free_port()).await
+    }
+
+    /// Starts `bitu-web` with `config` on `port` (e.g. the port of a killed one).
+    pub async fn start_on(config: &Path, port: u16) -> WebProcess {
         let log_path = config.with_extension(format!("web-{port}.log"));
-        let log = std::fs::File::create(&log_path).expect("web log file");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("web log file");
         let child = command("bitu-web", config)
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
@@ -113,6 +121,23 @@ impl WebProcess {
     /// What the server wrote to stderr so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash or `systemctl kill` would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base_url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("base URL has a port")
     }
 
     /// Sends SIGTERM and waits for the exit status.

@@ -1,3 +1,4 @@
 //! Middleware run around every request.
 
+pub mod csrf;
 pub mod host_check;

@@ -1,8 +1,11 @@
 //! Typed settings: built-in defaults, then one TOML file, then `BITU_SECTION__KEY` environment
 //! variables. Unknown keys are errors that name the key.
 
+mod account;
 mod check;
 mod logging;
+mod mail;
+mod queue;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,8 +15,14 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use account::{
+    AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
+    RateLimitSettings, SessionSettings,
+};
 pub use check::{Problem, check_file};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
+pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
+pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 
 /// Where the configuration file lives when neither `--config` nor `BITU_CONFIG` say otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/bitu/bitu.toml";
@@ -34,6 +43,20 @@ pub struct Settings {
     pub web: WebSettings,
     /// Log handlers and per-target levels.
     pub logging: LoggingSettings,
+    /// Browser sessions.
+    pub session: SessionSettings,
+    /// Limits against guessing and flooding.
+    pub rate_limit: RateLimitSettings,
+    /// Rules for new passwords.
+    pub password: PasswordSettings,
+    /// The account page and its links.
+    pub account: AccountSettings,
+    /// Job retries, timeouts and memory of processed jobs.
+    pub queue: QueueSettings,
+    /// The bitu-rq worker process.
+    pub worker: WorkerSettings,
+    /// Mail sender, admin recipients and transport.
+    pub mail: MailSettings,
 }
 
 /// MariaDB connection settings.
@@ -161,6 +184,11 @@ pub struct SiteSettings {
     pub base_url: String,
     /// Host header values accepted; a leading dot accepts every subdomain.
     pub allowed_hosts: Vec<String>,
+    /// Signs session cookies and password reset links; at least 32 characters, the same on
+    /// every host. Changing it signs everyone out and kills every reset link.
+    pub secret_key: String,
+    /// Read `secret_key` from this file instead.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl Default for SiteSettings {
@@ -169,6 +197,8 @@ impl Default for SiteSettings {
             name: "Bitu".into(),
             base_url: "http://localhost:8000".into(),
             allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
+            secret_key: String::new(),
+            secret_key_file: None,
         }
     }
 }
@@ -184,6 +214,8 @@ pub struct WebSettings {
     /// How long in-flight requests may take to finish after SIGTERM.
     #[serde(with = "humantime_serde")]
     pub shutdown_grace: Duration,
+    /// Peers whose X-Forwarded-For header names the real client (the TLS terminator).
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for WebSettings {
@@ -192,6 +224,7 @@ impl Default for WebSettings {
             bind: "127.0.0.1:8000".into(),
             workers: 2,
             shutdown_grace: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -284,6 +317,12 @@ impl Settings {
         if let Some(path) = &self.ldap.password_file {
             self.ldap.password = read_secret("ldap.password_file", path)?;
         }
+        if let Some(path) = &self.site.secret_key_file {
+            self.site.secret_key = read_secret("site.secret_key_file", path)?;
+        }
+        if let Some(path) = &self.mail.smtp.password_file {
+            self.mail.smtp.password = read_secret("mail.smtp.password_file", path)?;
+        }
         Ok(())
     }
 
@@ -345,11 +384,45 @@ impl Settings {
         if self.site.allowed_hosts.is_empty() {
             problem("site.allowed_hosts", "needs at least one host name".into());
         }
+        for proxy in &self.web.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                problem("web.trusted_proxies", format!("{proxy:?} is not an IP address"));
+            }
+        }
+        if self.password.min_score > 4 {
+            problem("password.min_score", "must be between 0 and 4".into());
+        }
+        for editable in &self.account.editable {
+            if editable.choices.is_empty() {
+                problem(
+                    "account.editable",
+                    format!("{} needs at least one allowed value", editable.attribute),
+                );
+            }
+        }
         if self.web.workers == 0 {
             problem("web.workers", "must be at least 1".into());
         }
         problems.extend(self.logging.validate());
+        problems.extend(self.queue.validate());
+        problems.extend(self.worker.validate());
+        problems.extend(self.mail.validate());
         problems
+    }
+}
+
+impl Settings {
+    /// The secret key, or why it cannot be used; only daemons that sign things need it.
+    pub fn secret_key(&self) -> Result<&[u8], ConfigError> {
+        let key = self.site.secret_key.as_bytes();
+        if key.len() < 32 {
+            return Err(ConfigError::Invalid(
+                "site.secret_key must be set to at least 32 random characters \
+                 (e.g. `openssl rand -hex 32`)"
+                    .into(),
+            ));
+        }
+        Ok(key)
     }
 }
 

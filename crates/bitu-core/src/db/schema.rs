@@ -10,3 +10,25 @@ diesel::table! {
         expires_at -> Datetime,
     }
 }
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Unsigned<Bigint>,
+        uid -> Varchar,
+        name -> Varchar,
+        token_hash -> Binary,
+        hint -> Varchar,
+        created_at -> Datetime,
+        last_used_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    job_outbox (seq) {
+        seq -> Unsigned<BigInt>,
+        job_id -> Char,
+        queue -> Varchar,
+        envelope -> Text,
+        created_at -> Datetime,
+    }
+}

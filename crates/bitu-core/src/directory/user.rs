@@ -135,6 +135,11 @@ impl Directory {
             .collect())
     }
 
+    /// Users matching `filter` (restricted to user entries).
+    pub async fn find_users_where(&self, filter: Filter) -> Result<Vec<DirectoryUser>> {
+        self.find_users(filter, 0).await
+    }
+
     /// Users whose `attr` equals `value` (LDAP matching rules: usually case-insensitive).
     pub async fn find_users_by(
         &self,

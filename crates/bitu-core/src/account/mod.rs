@@ -1,0 +1,10 @@
+//! The signed-in side of Bitu: sign-in, sessions, API tokens, password rules and the links
+//! that reset a password or confirm an address.
+
+pub mod password;
+pub mod password_rules;
+pub mod rate_limit;
+pub mod sessions;
+pub mod signed_links;
+pub mod signin;
+pub mod tokens;

@@ -1,0 +1,93 @@
+//! Fixed-window counters in Redis, shared by every bitu-web host. When Redis is down, an
+//! in-process limiter (governor) takes over, so an outage does not open the gates.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use deadpool_redis::redis::AsyncCommands;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter as Governor};
+use sha2::{Digest, Sha256};
+use tracing::warn;
+
+use crate::redis::RedisPool;
+
+/// Counts events per (bucket, key) and says when a limit is reached.
+#[derive(Clone)]
+pub struct RateLimiter {
+    redis: RedisPool,
+    prefix: String,
+    fallback: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl RateLimiter {
+    /// A limiter writing keys under `prefix`; `fallback_per_minute` bounds each key while
+    /// Redis is unreachable.
+    pub fn new(redis: RedisPool, prefix: &str, fallback_per_minute: u32) -> RateLimiter {
+        let per_minute = NonZeroU32::new(fallback_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        RateLimiter {
+            redis,
+            prefix: prefix.to_string(),
+            fallback: Arc::new(Governor::keyed(Quota::per_minute(per_minute))),
+        }
+    }
+
+    fn key(&self, bucket: &str, key: &str, window: Duration) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let slot = now / window.as_secs().max(1);
+        // Hashed: the key may be an account name or an address, which stay out of Redis.
+        let digest = Sha256::digest(key.as_bytes());
+        let short: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}rl:{bucket}:{short}:{slot}", self.prefix)
+    }
+
+    /// Whether `key` already reached `limit` events in the current window.
+    pub async fn exceeded(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        let redis_key = self.key(bucket, key, window);
+        let count: Result<Option<u32>, String> = async {
+            let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+            conn.get(&redis_key).await.map_err(|e| e.to_string())
+        }
+        .await;
+        match count {
+            Ok(count) => count.unwrap_or(0) >= limit,
+            Err(error) => {
+                warn!(%error, bucket, "rate limit counter unavailable, using the local limiter");
+                self.fallback.check_key(&format!("{bucket}:{key}")).is_err()
+            }
+        }
+    }
+
+    /// Counts one event for `key`.
+    pub async fn record(&self, bucket: &str, key: &str, window: Duration) {
+        let redis_key = self.key(bucket, key, window);
+        let outcome: Result<(), String> = async {
+            let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+            let _: () = deadpool_redis::redis::pipe()
+                .atomic()
+                .incr(&redis_key, 1)
+                .expire(&redis_key, i64::try_from(window.as_secs()).unwrap_or(i64::MAX))
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        }
+        .await;
+        if let Err(error) = outcome {
+            warn!(%error, bucket, "cannot count a rate-limited event");
+        }
+    }
+
+    /// Counts an event and says whether `key` is now over `limit` (for actions limited on
+    /// every attempt, such as requesting mail).
+    pub async fn hit(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        if self.exceeded(bucket, key, limit, window).await {
+            return true;
+        }
+        self.record(bucket, key, window).await;
+        false
+    }
+}

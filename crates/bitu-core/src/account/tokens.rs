@@ -1,0 +1,118 @@
+//! Personal API tokens: shown once at creation, stored only as a SHA-256 hash. A request with
+//! `Authorization: Token <key>` acts as the token's owner.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::api_tokens;
+use crate::db::{self, DbPool};
+use crate::error::{Error, Result};
+
+/// Prefix of every token, so a leaked one is recognisable in logs and scanners.
+pub const TOKEN_PREFIX: &str = "bitu_";
+
+/// A token as listed to its owner (never with its value).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    /// Row id.
+    pub id: u64,
+    /// Owner's shell username.
+    pub uid: String,
+    /// Name the owner gave it.
+    pub name: String,
+    /// First characters of the value, to tell tokens apart.
+    pub hint: String,
+    /// When it was made.
+    pub created_at: NaiveDateTime,
+    /// When it was last used, if ever.
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+fn hash(value: &str) -> Vec<u8> {
+    Sha256::digest(value.as_bytes()).to_vec()
+}
+
+/// Makes a token for `uid`; returns it and its value, which is not stored anywhere.
+pub async fn create(pool: &DbPool, uid: &str, name: &str) -> Result<(ApiToken, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::Invalid("a token needs a name of 1 to 100 characters".into()));
+    }
+    let mut secret = [0u8; 30];
+    rand::rng().fill_bytes(&mut secret);
+    let value = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+    let hint: String = value.chars().take(TOKEN_PREFIX.len() + 4).collect();
+    let mut conn = db::conn(pool).await?;
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::uid.eq(uid),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(hash(&value)),
+            api_tokens::hint.eq(&hint),
+            api_tokens::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(&mut conn)
+        .await?;
+    let token = api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash(&value)))
+        .select(ApiToken::as_select())
+        .first(&mut conn)
+        .await?;
+    Ok((token, value))
+}
+
+/// The tokens of `uid`, newest first.
+pub async fn list(pool: &DbPool, uid: &str) -> Result<Vec<ApiToken>> {
+    let mut conn = db::conn(pool).await?;
+    Ok(api_tokens::table
+        .filter(api_tokens::uid.eq(uid))
+        .order(api_tokens::id.desc())
+        .select(ApiToken::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
+/// Revokes token `id` of `uid`; `false` when no such token belongs to them.
+pub async fn revoke(pool: &DbPool, uid: &str, id: u64) -> Result<bool> {
+    let mut conn = db::conn(pool).await?;
+    let deleted = diesel::delete(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::uid.eq(uid)),
+    )
+    .execute(&mut conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+/// The owner of the token `value`, recording its use (at most once a minute).
+pub async fn owner(pool: &DbPool, value: &str) -> Result<Option<String>> {
+    if !value.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let mut conn = db::conn(pool).await?;
+    let found: Option<(u64, String, Option<NaiveDateTime>)> = api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash(value)))
+        .select((api_tokens::id, api_tokens::uid, api_tokens::last_used_at))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some((id, uid, last_used)) = found else {
+        return Ok(None);
+    };
+    let now = Utc::now().naive_utc();
+    if last_used.is_none_or(|at| now - at > TimeDelta::minutes(1)) {
+        diesel::update(api_tokens::table.filter(api_tokens::id.eq(id)))
+            .set(api_tokens::last_used_at.eq(now))
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(Some(uid))
+}

@@ -1,0 +1,76 @@
+//! `GET /account/`: the signed-in user's directory attributes, as configured.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+/// One row of the attribute table.
+#[derive(Serialize)]
+struct Row<'a> {
+    attribute: &'a str,
+    display_name: &'a str,
+    tooltip: Option<&'a str>,
+    value: String,
+    empty_text: &'a str,
+    action_url: Option<&'a str>,
+    action_label: &'a str,
+    choices: Option<&'a [String]>,
+}
+
+/// Query: which notice to show after a change.
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// The account page; reads the entry once from LDAP.
+#[get("/account/")]
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    query: web::Query<OverviewQuery>,
+) -> Result<HttpResponse, WebError> {
+    let Some(entry) = state.services.directory.find_user_by_uid(&user.uid).await? else {
+        // The entry went away (deleted by an administrator): the session means nothing now.
+        session.purge();
+        return Err(WebError::SignInRequired {
+            next: "/account/".into(),
+        });
+    };
+    let account = &state.settings.account;
+    let rows: Vec<Row<'_>> = account
+        .attributes
+        .iter()
+        .map(|view| Row {
+            attribute: &view.attribute,
+            display_name: &view.display_name,
+            tooltip: view.tooltip.as_deref(),
+            value: entry.entry.values(&view.attribute).join(", "),
+            empty_text: view.empty_text.as_deref().unwrap_or("—"),
+            action_url: view.action_url.as_deref(),
+            action_label: view.action_label.as_deref().unwrap_or("Change"),
+            choices: account
+                .editable
+                .iter()
+                .find(|e| e.attribute.eq_ignore_ascii_case(&view.attribute))
+                .map(|e| e.choices.as_slice()),
+        })
+        .collect();
+    let mut context = page_context(&req, &state, "Your account");
+    context.insert("cn", entry.cn());
+    context.insert("rows", &rows);
+    let notice = query.saved.as_deref().map(|what| match what {
+        "password" => "Your password was changed. Other sessions were signed out.".to_string(),
+        attribute => format!("Saved {attribute}."),
+    });
+    context.insert("notice", &notice);
+    html(&state, "account/overview.html", &context)
+}

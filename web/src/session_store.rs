@@ -1,0 +1,88 @@
+//! actix-session storage in MariaDB (see `bitu_core::account::sessions`), so restarting or
+//! failing over bitu-web signs no one out.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use anyhow::anyhow;
+use bitu_core::account::sessions;
+use bitu_core::db::DbPool;
+use chrono::TimeDelta;
+use rand::distr::{Alphanumeric, SampleString};
+
+/// The store; cheap to clone.
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: DbPool,
+}
+
+impl DbSessionStore {
+    /// A store over `pool`.
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+}
+
+fn ttl(duration: &Duration) -> TimeDelta {
+    TimeDelta::seconds(duration.whole_seconds())
+}
+
+fn new_key() -> Result<SessionKey, anyhow::Error> {
+    // 64 alphanumerics from the OS-seeded thread RNG: ~380 bits.
+    let key = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    SessionKey::try_from(key).map_err(|e| anyhow!("bad session key: {e}"))
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let Some(state) = sessions::load(&self.pool, key.as_ref())
+            .await
+            .map_err(|e| LoadError::Other(anyhow!(e)))?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_str(&state)
+            .map(Some)
+            .map_err(|e| LoadError::Deserialization(anyhow!(e)))
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        duration: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(anyhow!(e)))?;
+        let key = new_key().map_err(SaveError::Other)?;
+        sessions::store(&self.pool, key.as_ref(), &json, ttl(duration))
+            .await
+            .map_err(|e| SaveError::Other(anyhow!(e)))?;
+        Ok(key)
+    }
+
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        duration: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let json =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(anyhow!(e)))?;
+        sessions::store(&self.pool, key.as_ref(), &json, ttl(duration))
+            .await
+            .map_err(|e| UpdateError::Other(anyhow!(e)))?;
+        Ok(key)
+    }
+
+    async fn update_ttl(&self, key: &SessionKey, duration: &Duration) -> Result<(), anyhow::Error> {
+        sessions::touch(&self.pool, key.as_ref(), ttl(duration))
+            .await
+            .map_err(|e| anyhow!(e))
+    }
+
+    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        sessions::delete(&self.pool, key.as_ref())
+            .await
+            .map_err(|e| anyhow!(e))
+    }
+}
