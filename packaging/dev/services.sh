@@ -156,6 +156,24 @@ wait_for() {
     done
 }
 
+# wait_daemon NAME PIDFILE PATTERN LOGFILE READY-CMD...: wait until READY-CMD
+# succeeds; fail early if the daemon exits, after $WAIT_SECONDS otherwise.
+wait_daemon() {
+    local name=$1 pidfile=$2 pattern=$3 logfile=$4 deadline=$((SECONDS + WAIT_SECONDS))
+    shift 4
+    until "$@"; do
+        if ! pid_alive "$pidfile" "$pattern" >/dev/null; then
+            tail -n 20 "$logfile" >&2 || true
+            die "$name: exited during startup (log: $logfile)"
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            tail -n 20 "$logfile" >&2 || true
+            die "$name: not answering after ${WAIT_SECONDS}s (log: $logfile)"
+        fi
+        sleep 0.2
+    done
+}
+
 urlencode() {
     local s=$1 out='' c hex i
     for ((i = 0; i < ${#s}; i++)); do
@@ -172,7 +190,8 @@ urlencode() {
 # trailing space.
 cmdline_of() {
     local args=()
-    mapfile -d '' -t args <"/proc/$1/cmdline" 2>/dev/null || return 1
+    [ -r "/proc/$1/cmdline" ] || return 1
+    mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || return 1
     [ ${#args[@]} -gt 0 ] || return 1
     printf '%s ' "${args[@]}"
 }
@@ -253,8 +272,10 @@ ldap_listen_urls() {
     printf '%s' "$urls"
 }
 
+# Probes are wrapped in `timeout`: something else listening on the port must
+# not make them hang.
 ldap_up() {
-    ldapsearch -x -H "$LDAP_URL" -o nettimeout=2 -LLL -s base -b "" 1.1 >/dev/null 2>&1
+    timeout 5 ldapsearch -x -H "$LDAP_URL" -o nettimeout=2 -LLL -s base -b "" 1.1 >/dev/null 2>&1
 }
 
 slapd_running() {
@@ -387,10 +408,7 @@ start_slapd() {
     )
     # slapd writes its own pid file (olcPidFile) as well; prefer the launcher's.
     mv -f "$SLAPD_PID.launcher" "$SLAPD_PID"
-    if ! wait_for ldap ldap_up; then
-        tail -n 20 "$SLAPD_LOG" >&2 || true
-        die "ldap: slapd did not answer on $LDAP_URL within ${WAIT_SECONDS}s (log: $SLAPD_LOG)"
-    fi
+    wait_daemon "ldap: slapd on $LDAP_URL" "$SLAPD_PID" "$SLAPD_MATCH" "$SLAPD_LOG" ldap_up
 }
 
 # load_ldif FILE: add the entries of FILE as the rootDN, skipping entries that
@@ -491,7 +509,7 @@ ensure_venv() {
 }
 
 smtp_up() {
-    "$VENV/bin/python" - "$SMTP_HOST" "$SMTP_PORT" >/dev/null 2>&1 <<'EOF'
+    timeout 10 "$VENV/bin/python" - "$SMTP_HOST" "$SMTP_PORT" >/dev/null 2>&1 <<'EOF'
 import smtplib, sys
 s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=2)
 s.ehlo()
@@ -518,10 +536,7 @@ start_smtp() {
     spawn "$SMTP_PID" "$SMTP_LOG" \
         "$VENV/bin/python" -m aiosmtpd -n -u -l "$listen" \
         -c aiosmtpd.handlers.Mailbox "$MAILDIR"
-    if ! wait_for smtp smtp_up; then
-        tail -n 20 "$SMTP_LOG" >&2 || true
-        die "smtp: aiosmtpd did not answer on $listen within ${WAIT_SECONDS}s (log: $SMTP_LOG)"
-    fi
+    wait_daemon "smtp: aiosmtpd on $listen" "$SMTP_PID" "$SMTP_MATCH" "$SMTP_LOG" smtp_up
 }
 
 stop_smtp() {
@@ -531,13 +546,13 @@ stop_smtp() {
 # ---------------------------------------------------------------- MariaDB --
 
 mariadb_up() {
-    mariadb -uroot -h"$MARIADB_HOST" -P"$MARIADB_PORT" --connect-timeout=2 \
+    timeout 10 mariadb -uroot -h"$MARIADB_HOST" -P"$MARIADB_PORT" --connect-timeout=2 \
         -e 'select 1' >/dev/null 2>&1
 }
 
 # Server alive (even if the root login over TCP is refused).
 mariadb_alive() {
-    mariadb-admin -h"$MARIADB_HOST" -P"$MARIADB_PORT" --connect-timeout=2 ping >/dev/null 2>&1
+    timeout 10 mariadb-admin -h"$MARIADB_HOST" -P"$MARIADB_PORT" --connect-timeout=2 ping >/dev/null 2>&1
 }
 
 ensure_mariadb() {
@@ -591,7 +606,7 @@ stop_mariadb() {
 # ------------------------------------------------------------------ Redis --
 
 redis_up() {
-    [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+    [ "$(timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
 }
 
 ensure_redis() {

@@ -89,9 +89,17 @@ mod tests {
     fn bad_passwords_say_why() {
         assert!(check("short")[0].contains("too short"));
         assert!(check("1234567890").iter().any(|m| m.contains("too common")));
-        assert!(check("JaneDoe").iter().any(|m| m.contains("developer name")));
+        assert!(
+            check("JaneDoe")
+                .iter()
+                .any(|m| m.contains("developer name"))
+        );
         assert!(check("janedoe").iter().any(|m| m.contains("username")));
-        assert!(check("aaaaaaaaaaaa").iter().any(|m| m.contains("easy to guess")));
+        assert!(
+            check("aaaaaaaaaaaa")
+                .iter()
+                .any(|m| m.contains("easy to guess"))
+        );
         let context = PasswordContext::default();
         let settings = PasswordSettings::default();
         let problems = check_new_password(&settings, "one long secret", "another", &context);

@@ -69,7 +69,10 @@ impl RateLimiter {
             let _: () = deadpool_redis::redis::pipe()
                 .atomic()
                 .incr(&redis_key, 1)
-                .expire(&redis_key, i64::try_from(window.as_secs()).unwrap_or(i64::MAX))
+                .expire(
+                    &redis_key,
+                    i64::try_from(window.as_secs()).unwrap_or(i64::MAX),
+                )
                 .query_async(&mut conn)
                 .await
                 .map_err(|e| e.to_string())?;

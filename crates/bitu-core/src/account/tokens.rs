@@ -43,7 +43,9 @@ fn hash(value: &str) -> Vec<u8> {
 pub async fn create(pool: &DbPool, uid: &str, name: &str) -> Result<(ApiToken, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::Invalid("a token needs a name of 1 to 100 characters".into()));
+        return Err(Error::Invalid(
+            "a token needs a name of 1 to 100 characters".into(),
+        ));
     }
     let mut secret = [0u8; 30];
     rand::rng().fill_bytes(&mut secret);

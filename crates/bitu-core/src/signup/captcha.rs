@@ -1,0 +1,163 @@
+//! The sign-up captcha: five characters from an alphabet without look-alikes, drawn by the
+//! `captcha` crate, stored in MariaDB (so every web host and a Redis outage agree) and
+//! accepted once.
+
+use std::time::Duration;
+
+use captcha::Captcha;
+use captcha::filters::{Dots, Noise, Wave};
+use chrono::{TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use rand::Rng;
+
+use crate::db::schema::signup_captchas;
+use crate::db::{self, DbPool};
+use crate::error::{Error, Result};
+
+/// Characters used: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V look-alikes.
+pub const ALPHABET: &[char] = &[
+    'A', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'M', 'N', 'P', 'Q', 'R', 'T', 'W', 'X', 'Y', '3',
+    '4', '6', '7', '9',
+];
+/// Characters per captcha.
+pub const LENGTH: usize = 5;
+/// How long a captcha can be answered.
+pub const LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+fn parse_id(id: &str) -> Option<Vec<u8>> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..16)
+        .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}
+
+/// Makes a new challenge and returns its id (32 hex characters).
+pub async fn create(pool: &DbPool) -> Result<String> {
+    let mut rng = rand::rng();
+    let id: [u8; 16] = rng.random();
+    let answer: String = (0..LENGTH)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+        .collect();
+    let mut conn = db::conn(pool).await?;
+    let expires = (Utc::now()
+        + TimeDelta::seconds(i64::try_from(LIFETIME.as_secs()).unwrap_or(1800)))
+    .naive_utc();
+    diesel::insert_into(signup_captchas::table)
+        .values((
+            signup_captchas::id.eq(id.to_vec()),
+            signup_captchas::answer.eq(&answer),
+            signup_captchas::expires_at.eq(expires),
+        ))
+        .execute(&mut conn)
+        .await?;
+    Ok(id.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A PNG (about 130×40) of challenge `id`, freshly distorted on every call.
+pub async fn image(pool: &DbPool, id: &str) -> Result<Option<Vec<u8>>> {
+    let Some(key) = parse_id(id) else {
+        return Ok(None);
+    };
+    let mut conn = db::conn(pool).await?;
+    let answer: Option<String> = signup_captchas::table
+        .filter(signup_captchas::id.eq(key))
+        .filter(signup_captchas::expires_at.gt(Utc::now().naive_utc()))
+        .select(signup_captchas::answer)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some(answer) = answer else {
+        return Ok(None);
+    };
+    draw(&answer).map(Some)
+}
+
+fn draw(answer: &str) -> Result<Vec<u8>> {
+    let mut captcha = Captcha::new();
+    for c in answer.chars() {
+        captcha.set_chars(&[c]).add_char();
+    }
+    captcha
+        .apply_filter(Noise::new(0.2))
+        .apply_filter(Wave::new(2.0, 8.0))
+        .view(130, 40)
+        .apply_filter(Dots::new(8));
+    captcha
+        .as_png()
+        .ok_or_else(|| Error::Internal("captcha image could not be encoded".into()))
+}
+
+/// Whether `answer` (any case, spaces ignored) solves challenge `id`. The challenge is used
+/// up either way, so it cannot be guessed at repeatedly.
+pub async fn solve(pool: &DbPool, id: &str, answer: &str) -> Result<bool> {
+    let Some(key) = parse_id(id) else {
+        return Ok(false);
+    };
+    let answer: String = answer
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let mut conn = db::conn(pool).await?;
+    let stored: Option<(String, chrono::NaiveDateTime)> = signup_captchas::table
+        .filter(signup_captchas::id.eq(&key))
+        .select((signup_captchas::answer, signup_captchas::expires_at))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let deleted = diesel::delete(signup_captchas::table.filter(signup_captchas::id.eq(&key)))
+        .execute(&mut conn)
+        .await?;
+    Ok(deleted == 1
+        && stored.is_some_and(|(expected, expires)| {
+            expected == answer && expires > Utc::now().naive_utc()
+        }))
+}
+
+/// The answer of challenge `id`, for tests that play the person reading the image.
+pub async fn answer_for_tests(pool: &DbPool, id: &str) -> Result<Option<String>> {
+    let Some(key) = parse_id(id) else {
+        return Ok(None);
+    };
+    let mut conn = db::conn(pool).await?;
+    Ok(signup_captchas::table
+        .filter(signup_captchas::id.eq(key))
+        .select(signup_captchas::answer)
+        .first(&mut conn)
+        .await
+        .optional()?)
+}
+
+/// Deletes expired challenges; returns how many.
+pub async fn purge_expired(pool: &DbPool) -> Result<usize> {
+    let mut conn = db::conn(pool).await?;
+    Ok(diesel::delete(
+        signup_captchas::table.filter(signup_captchas::expires_at.le(Utc::now().naive_utc())),
+    )
+    .execute(&mut conn)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_png_of_the_configured_size() {
+        let png = draw("AC3D7").unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+        let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+        assert_eq!((width, height), (130, 40));
+    }
+
+    #[test]
+    fn ids_are_32_hex_characters() {
+        assert!(parse_id("00112233445566778899aabbccddeeff").is_some());
+        assert!(parse_id("xyz").is_none());
+        assert!(parse_id("00112233445566778899aabbccddeefg").is_none());
+    }
+}

@@ -1,0 +1,244 @@
+//! Stored sign-ups and their activation. A sign-up row and its activation mail job are
+//! written in one transaction; so are the activation and its provisioning job.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::validate::FieldErrors;
+use crate::db::schema::signups;
+use crate::db::{self, DbPool};
+use crate::error::{Error, Result};
+use crate::queue::{Envelope, Job, outbox};
+
+/// A stored sign-up.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signups)]
+pub struct Signup {
+    /// Row id (part of the activation link).
+    pub id: u64,
+    /// Developer name as stored.
+    pub cn: String,
+    /// Shell username.
+    pub uid: String,
+    /// Email address (lower case).
+    pub mail: String,
+    /// `userPassword` value for the new entry.
+    pub password_hash: String,
+    /// SHA-256 of the activation token.
+    pub token_hash: Vec<u8>,
+    /// When it was made.
+    pub created_at: NaiveDateTime,
+    /// When the activation link stops working.
+    pub link_expires_at: NaiveDateTime,
+    /// When the person confirmed, if they did.
+    pub activated_at: Option<NaiveDateTime>,
+    /// POSIX user id, once allocated.
+    pub uid_number: Option<u32>,
+    /// When the LDAP entry was created, if it was.
+    pub provisioned_at: Option<NaiveDateTime>,
+}
+
+/// A new sign-up, validated.
+#[derive(Debug, Clone)]
+pub struct NewSignup {
+    /// Developer name as stored.
+    pub cn: String,
+    /// Shell username.
+    pub uid: String,
+    /// Email address (lower case).
+    pub mail: String,
+    /// `userPassword` value for the new entry.
+    pub password_hash: String,
+}
+
+/// A fresh activation token (shown once, in the mail) and its hash (stored).
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    (token, hash)
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+/// Which field a unique-key violation is about.
+fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> &'static str {
+    let message = info.message();
+    if message.contains("signups_uid") {
+        "uid"
+    } else if message.contains("signups_mail") {
+        "email"
+    } else {
+        "cn"
+    }
+}
+
+/// Stores `signup` and its activation mail job in one transaction. A sign-up racing for the
+/// same names loses with a field error. `mail_job` builds the job from the row id and token.
+pub async fn create(
+    pool: &DbPool,
+    signup: &NewSignup,
+    link_lifetime: TimeDelta,
+    mail_job: impl FnOnce(u64, &str) -> Job + Send,
+) -> Result<std::result::Result<(u64, Envelope), FieldErrors>> {
+    let (token, token_hash) = new_token();
+    let mut conn = db::conn(pool).await?;
+    let outcome = conn
+        .transaction::<_, Error, _>(async |conn| {
+            diesel::insert_into(signups::table)
+                .values((
+                    signups::cn.eq(&signup.cn),
+                    signups::uid.eq(&signup.uid),
+                    signups::mail.eq(&signup.mail),
+                    signups::password_hash.eq(&signup.password_hash),
+                    signups::token_hash.eq(&token_hash),
+                    signups::created_at.eq(now()),
+                    signups::link_expires_at.eq(now() + link_lifetime),
+                ))
+                .execute(conn)
+                .await?;
+            let id: u64 = signups::table
+                .filter(signups::uid.eq(&signup.uid))
+                .select(signups::id)
+                .first(conn)
+                .await?;
+            let envelope = outbox::enqueue(conn, mail_job(id, &token)).await?;
+            Ok((id, envelope))
+        })
+        .await;
+    match outcome {
+        Ok(done) => Ok(Ok(done)),
+        Err(Error::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            info,
+        ))) => {
+            let mut errors = FieldErrors::default();
+            let field = duplicate_field(info.as_ref());
+            errors.add(
+                field,
+                match field {
+                    "uid" => "Someone has just signed up with this shell username.",
+                    "email" => "Someone has just signed up with this email address.",
+                    _ => "Someone has just signed up with this developer account name.",
+                },
+            );
+            Ok(Err(errors))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The sign-up `id`.
+pub async fn find(pool: &DbPool, id: u64) -> Result<Option<Signup>> {
+    let mut conn = db::conn(pool).await?;
+    Ok(signups::table
+        .find(id)
+        .select(Signup::as_select())
+        .first(&mut conn)
+        .await
+        .optional()?)
+}
+
+/// The sign-up of shell username `uid`, or of address `mail`.
+pub async fn find_by(pool: &DbPool, uid: Option<&str>, mail: Option<&str>) -> Result<Vec<Signup>> {
+    let mut conn = db::conn(pool).await?;
+    let mut query = signups::table.select(Signup::as_select()).into_boxed();
+    if let Some(uid) = uid {
+        query = query.filter(signups::uid.eq(uid.to_string()));
+    }
+    if let Some(mail) = mail {
+        query = query.filter(signups::mail.eq(mail.to_lowercase()));
+    }
+    Ok(query.order(signups::id.desc()).load(&mut conn).await?)
+}
+
+/// Why an activation link does not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// No such sign-up, or the token is wrong (indistinguishable on purpose).
+    Unknown,
+    /// The link is past its lifetime.
+    Expired,
+    /// It was used already.
+    Used,
+}
+
+/// Checks an activation link without using it.
+pub fn check_link(signup: Option<&Signup>, token: &str) -> std::result::Result<(), LinkProblem> {
+    let Some(signup) = signup else {
+        return Err(LinkProblem::Unknown);
+    };
+    let hash = Sha256::digest(token.as_bytes());
+    if !bool::from(hash.as_slice().ct_eq(&signup.token_hash)) {
+        return Err(LinkProblem::Unknown);
+    }
+    if signup.activated_at.is_some() {
+        return Err(LinkProblem::Used);
+    }
+    if signup.link_expires_at <= now() {
+        return Err(LinkProblem::Expired);
+    }
+    Ok(())
+}
+
+/// Activates sign-up `id` if `token` is its valid, unused link, enqueueing `job` in the same
+/// transaction. Exactly one of two racing confirmations wins.
+pub async fn activate(
+    pool: &DbPool,
+    id: u64,
+    token: &str,
+    job: Job,
+) -> Result<std::result::Result<Envelope, LinkProblem>> {
+    let mut conn = db::conn(pool).await?;
+    let token = token.to_string();
+    conn.transaction::<_, Error, _>(async |conn| {
+        let signup: Option<Signup> = signups::table
+            .find(id)
+            .select(Signup::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        if let Err(problem) = check_link(signup.as_ref(), &token) {
+            return Ok(Err(problem));
+        }
+        diesel::update(signups::table.find(id))
+            .set(signups::activated_at.eq(now()))
+            .execute(conn)
+            .await?;
+        Ok(Ok(outbox::enqueue(conn, job).await?))
+    })
+    .await
+}
+
+/// Replaces the activation token of sign-up `id` (the earlier link dies) and renews its
+/// lifetime; returns the new token.
+pub async fn renew_token(pool: &DbPool, id: u64, link_lifetime: TimeDelta) -> Result<String> {
+    let (token, token_hash) = new_token();
+    let mut conn = db::conn(pool).await?;
+    let updated = diesel::update(
+        signups::table
+            .find(id)
+            .filter(signups::activated_at.is_null()),
+    )
+    .set((
+        signups::token_hash.eq(token_hash),
+        signups::link_expires_at.eq(now() + link_lifetime),
+    ))
+    .execute(&mut conn)
+    .await?;
+    if updated == 0 {
+        return Err(Error::NotFound(format!("no unactivated sign-up {id}")));
+    }
+    Ok(token)
+}

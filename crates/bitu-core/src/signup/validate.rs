@@ -1,0 +1,315 @@
+//! The sign-up validators. Each field runs the validators its `[signup]` list names, in
+//! order, and every failure is reported at once, each with a message for its field.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use unicode_security::MixedScript;
+
+use super::names::{CN_MAX, UID_MAX, is_shell_name, sanitize_cn};
+use crate::account::password_rules::{PasswordContext, check_new_password};
+use crate::config::Settings;
+use crate::db::schema::signups;
+use crate::db::{self, DbPool};
+use crate::directory::{Directory, Filter};
+use crate::error::Result;
+
+/// Says whether a name may not be registered, and why (for the person signing up).
+pub trait NameBlocklist {
+    /// `Some(message)` when `name` is blocked.
+    fn blocked(&self, name: &str) -> impl Future<Output = Result<Option<String>>>;
+}
+
+/// A block list that blocks nothing (for callers with no list configured).
+pub struct NoBlocklist;
+
+impl NameBlocklist for NoBlocklist {
+    async fn blocked(&self, _name: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// What a person typed into the sign-up form.
+#[derive(Debug, Clone, Default)]
+pub struct SignupRequest {
+    /// Developer name, as typed.
+    pub cn: String,
+    /// Shell username, as typed.
+    pub uid: String,
+    /// Email address, as typed.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Password again.
+    pub password_again: String,
+}
+
+/// Messages per form field (`cn`, `uid`, `email`, `password`, `captcha`, `form`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    /// Adds `message` to `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// Adds every message of `messages` to `field`.
+    pub fn extend(&mut self, field: &str, messages: Vec<String>) {
+        for message in messages {
+            self.add(field, message);
+        }
+    }
+
+    /// Whether nothing was refused.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The messages of `field`.
+    pub fn get(&self, field: &str) -> &[String] {
+        self.0.get(field).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Runs the configured validators against the directory, the pending sign-ups and a block
+/// list. A directory outage is an error, not a verdict: nothing can be said about names then.
+pub struct Validator<'a, B> {
+    /// Settings (validator lists, password rules).
+    pub settings: &'a Settings,
+    /// The directory, for names and addresses already taken.
+    pub directory: &'a Directory,
+    /// The database, for pending sign-ups.
+    pub db: &'a DbPool,
+    /// The name block list.
+    pub blocklist: &'a B,
+}
+
+fn looks_like_email(text: &str) -> bool {
+    text.contains('@') && email_address::EmailAddress::is_valid(text.trim())
+}
+
+fn looks_like_url(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.contains("://")
+        || lower.starts_with("www.")
+        || url::Url::parse(&lower).is_ok_and(|u| u.has_host())
+}
+
+/// Control, format (zero-width) and private-use characters have no place in a name.
+fn has_invisible(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{E000}'..='\u{F8FF}' | '\u{00AD}')
+    })
+}
+
+impl<B: NameBlocklist> Validator<'_, B> {
+    async fn pending(&self, column: &str, value: &str) -> Result<bool> {
+        let mut conn = db::conn(self.db).await?;
+        let count: i64 = match column {
+            "cn" => {
+                signups::table
+                    .filter(signups::cn.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+            "uid" => {
+                signups::table
+                    .filter(signups::uid.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+            _ => {
+                signups::table
+                    .filter(signups::mail.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+        };
+        Ok(count > 0)
+    }
+
+    async fn name_taken(&self, name: &str) -> Result<bool> {
+        let found = self
+            .directory
+            .find_users_where(Filter::Or(vec![
+                Filter::eq("cn", name),
+                Filter::eq("uid", name),
+            ]))
+            .await?;
+        Ok(!found.is_empty())
+    }
+
+    /// Messages for a developer name (checked in its stored, first-letter-upper form).
+    pub async fn check_cn(&self, raw: &str) -> Result<Vec<String>> {
+        let cn = sanitize_cn(raw);
+        let mut problems = Vec::new();
+        if cn.is_empty() {
+            problems.push("Enter a developer account name.".to_string());
+            return Ok(problems);
+        }
+        for validator in &self.settings.signup.cn_validators {
+            match validator.as_str() {
+                "length" if cn.chars().count() > CN_MAX => problems.push(format!(
+                    "The developer account name can have at most {CN_MAX} characters."
+                )),
+                "characters" if has_invisible(&cn) || !cn.is_single_script() => problems.push(
+                    "The developer account name mixes alphabets or contains invisible \
+                     characters; use letters of one alphabet."
+                        .into(),
+                ),
+                "not_email" if looks_like_email(&cn) => {
+                    problems.push("The developer account name must not be an email address.".into())
+                }
+                "not_url" if looks_like_url(&cn) => {
+                    problems.push("The developer account name must not be a URL.".into())
+                }
+                "not_in_directory" if self.name_taken(&cn).await? => {
+                    problems.push("This developer account name is already taken.".into())
+                }
+                "not_blocked" => {
+                    if let Some(reason) = self.blocklist.blocked(&cn).await? {
+                        problems.push(reason);
+                    }
+                }
+                "not_pending" if self.pending("cn", &cn).await? => problems
+                    .push("Someone has just signed up with this developer account name.".into()),
+                _ => {}
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Messages for a shell username.
+    pub async fn check_uid(&self, uid: &str) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if uid.is_empty() {
+            problems.push("Enter a shell username.".to_string());
+            return Ok(problems);
+        }
+        for validator in &self.settings.signup.uid_validators {
+            match validator.as_str() {
+                "length" if uid.chars().count() > UID_MAX => problems.push(format!(
+                    "The shell username can have at most {UID_MAX} characters."
+                )),
+                "shell_format" if !is_shell_name(uid) => problems.push(
+                    "The shell username must start with a lower-case letter a-z and contain only \
+                     lower-case letters, digits and hyphens."
+                        .into(),
+                ),
+                "not_in_directory" if self.name_taken(uid).await? => {
+                    problems.push("This shell username is already taken.".into())
+                }
+                "not_blocked" => {
+                    if let Some(reason) = self.blocklist.blocked(uid).await? {
+                        problems.push(reason);
+                    }
+                }
+                "not_pending" if self.pending("uid", uid).await? => {
+                    problems.push("Someone has just signed up with this shell username.".into())
+                }
+                _ => {}
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Messages for an email address (compared in lower case).
+    pub async fn check_email(&self, raw: &str) -> Result<Vec<String>> {
+        let email = raw.trim().to_lowercase();
+        let mut problems = Vec::new();
+        if email.is_empty() {
+            problems.push("Enter an email address.".to_string());
+            return Ok(problems);
+        }
+        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+        for validator in &self.settings.signup.email_validators {
+            match validator.as_str() {
+                "syntax" if !email_address::EmailAddress::is_valid(&email) || email.len() > 254 => {
+                    problems.push("Enter a valid email address.".into())
+                }
+                "allowed_domain"
+                    if self
+                        .settings
+                        .signup
+                        .email_deny_domains
+                        .iter()
+                        .any(|denied| {
+                            let denied = denied.to_lowercase();
+                            match denied.strip_prefix('.') {
+                                Some(parent) => domain == parent || domain.ends_with(&denied),
+                                None => domain == denied,
+                            }
+                        }) =>
+                {
+                    problems.push("Addresses of this mail provider cannot be used here.".into())
+                }
+                "not_in_directory"
+                    if !self
+                        .directory
+                        .find_users_where(Filter::eq("mail", email.as_str()))
+                        .await?
+                        .is_empty() =>
+                {
+                    problems.push("This email address is already used by an account.".into())
+                }
+                "not_pending" if self.pending("mail", &email).await? => {
+                    problems.push("Someone has just signed up with this email address.".into())
+                }
+                _ => {}
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Every field of a sign-up, all messages at once.
+    pub async fn check_all(&self, request: &SignupRequest) -> Result<FieldErrors> {
+        let mut errors = FieldErrors::default();
+        errors.extend("cn", self.check_cn(&request.cn).await?);
+        errors.extend("uid", self.check_uid(request.uid.trim()).await?);
+        errors.extend("email", self.check_email(&request.email).await?);
+        let context = PasswordContext {
+            cn: request.cn.trim(),
+            uid: request.uid.trim(),
+            email: request.email.trim(),
+        };
+        errors.extend(
+            "password",
+            check_new_password(
+                &self.settings.password,
+                &request.password,
+                &request.password_again,
+                &context,
+            ),
+        );
+        Ok(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_addresses_urls_and_invisible_characters() {
+        assert!(looks_like_email("john@example.org"));
+        assert!(!looks_like_email("John Doe"));
+        assert!(looks_like_url("https://example.org"));
+        assert!(looks_like_url("www.example.org"));
+        assert!(!looks_like_url("John Doe"));
+        assert!(has_invisible("John\u{200B}Doe"));
+        assert!(!has_invisible("Jöhn Dœ"));
+        assert!(!"Аlice".is_single_script(), "Cyrillic А with Latin");
+        assert!("Алиса".is_single_script());
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE uid_number_counter;
+DROP TABLE signup_captchas;
+DROP TABLE signups;
