@@ -40,6 +40,9 @@ pub enum Error {
     /// A mail could not be rendered or sent.
     #[error(transparent)]
     Mail(#[from] crate::mail::MailError),
+    /// A remote service (a wiki's API) failed or answered nonsense.
+    #[error("{0}")]
+    Remote(String),
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),

@@ -228,7 +228,7 @@ pub struct Matcher {
     entries: Vec<Arc<Entry>>,
     fast: Vec<FastPattern>,
     mapper: Mapper,
-    prefilter: AhoCorasick,
+    prefilter: Option<AhoCorasick>,
     pcre: Vec<PcrePattern>,
     skipped: Vec<Skipped>,
     not_for_accounts: usize,
@@ -296,12 +296,11 @@ impl Matcher {
             .ascii_case_insensitive(true)
             .prefilter(true)
             .build(atoms)
-            .unwrap_or_else(|e| {
-                // Cannot happen for string atoms; an empty automaton makes every pattern a
-                // candidate only through `unfiltered`, so fall back to that safely.
+            .map_err(|e| {
+                // Without the prefilter every fast pattern is a candidate: slower, still right.
                 error!(error = %e, "block list prefilter failed to build");
-                AhoCorasick::default()
-            });
+            })
+            .ok();
         Matcher {
             entries: kept,
             fast,
@@ -346,13 +345,15 @@ impl Matcher {
     /// Checks a full `User:Name` title; MediaWiki's `TitleBlacklist::isBlacklisted` for the
     /// `new-account` action: the first match without `autoconfirmed`, else the first with it.
     pub fn check_title(&self, title: &str) -> Option<BlockMatch> {
-        let atoms = self
-            .prefilter
-            .find_overlapping_iter(title)
-            .map(|m| m.pattern().as_usize());
-        let mut matched: Vec<(usize, bool)> = self
-            .mapper
-            .atom_to_re(atoms)
+        let candidates = match &self.prefilter {
+            Some(prefilter) => self.mapper.atom_to_re(
+                prefilter
+                    .find_overlapping_iter(title)
+                    .map(|m| m.pattern().as_usize()),
+            ),
+            None => (0..self.fast.len()).collect(),
+        };
+        let mut matched: Vec<(usize, bool)> = candidates
             .into_iter()
             .filter_map(|index| self.fast.get(index))
             .filter(|pattern| pattern.is_match(title, &self.entries))

@@ -100,7 +100,10 @@ const TABLE: &[(&str, Option<u32>)] = &[
     ("Foofoo", Some(19)),
     ("FOObar", None),
     ("Barbar", Some(19)),
-    ("Ababababababababababababababababababababababababababababac", Some(20)),
+    (
+        "Ababababababababababababababababababababababababababababac",
+        Some(20),
+    ),
     ("Abc", None),
     ("A-b.c", None),
     ("B", None),

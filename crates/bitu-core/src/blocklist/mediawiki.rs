@@ -138,7 +138,10 @@ impl WikiClient {
             let backoff = self.options.backoff.saturating_mul(1 << attempt.min(16));
             let wait = retry_after.map_or(backoff, |asked| asked.max(backoff));
             if wait > MAX_RETRY_AFTER {
-                return Err(remote(api_url, format!("{problem}; asked to wait {wait:?}")));
+                return Err(remote(
+                    api_url,
+                    format!("{problem}; asked to wait {wait:?}"),
+                ));
             }
             warn!(api_url, %problem, ?wait, attempt = attempt + 1, "wiki API request failed; retrying");
             tokio::time::sleep(wait).await;
@@ -267,7 +270,10 @@ mod tests {
             "timestamp": "2026-01-02T03:04:05Z", "expiry": "2027-01-01T00:00:00Z"});
         let block = parse_global_block(&old).unwrap();
         assert_eq!(block.id, 8);
-        assert_eq!(block.expiry.unwrap().to_rfc3339(), "2027-01-01T00:00:00+00:00");
+        assert_eq!(
+            block.expiry.unwrap().to_rfc3339(),
+            "2027-01-01T00:00:00+00:00"
+        );
         assert!(parse_global_block(&serde_json::json!({"target": "x"})).is_err());
     }
 

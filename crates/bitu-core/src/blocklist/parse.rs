@@ -123,9 +123,10 @@ pub fn parse_line(text: &str) -> Option<ParsedLine> {
     // MediaWiki's `/^(.*?)(\s*<([^<>]*)>)?$/`: options are the last `<...>` ending the line.
     let (pattern, options) = match body.strip_suffix('>') {
         Some(rest) => match rest.rfind('<') {
-            Some(open) if !rest[open + 1..].contains('>') => {
-                (php_trim(&rest[..open]), EntryOptions::parse(&rest[open + 1..]))
-            }
+            Some(open) if !rest[open + 1..].contains('>') => (
+                php_trim(&rest[..open]),
+                EntryOptions::parse(&rest[open + 1..]),
+            ),
             _ => (body, EntryOptions::default()),
         },
         None => (body, EntryOptions::default()),
@@ -163,7 +164,15 @@ mod tests {
 
     #[test]
     fn blank_and_comment_lines_are_skipped() {
-        for line in ["", "   ", "# a comment", "  #x", "<newaccountonly>", "0", " 0 <noedit>"] {
+        for line in [
+            "",
+            "   ",
+            "# a comment",
+            "  #x",
+            "<newaccountonly>",
+            "0",
+            " 0 <noedit>",
+        ] {
             assert_eq!(parse_line(line), None, "{line:?}");
         }
     }
@@ -175,11 +184,11 @@ mod tests {
                 .unwrap();
         assert_eq!(parsed.pattern, ".*grawp.*");
         assert!(parsed.options.newaccountonly && parsed.options.casesensitive);
-        assert_eq!(parsed.options.errmsg.as_deref(), Some("foo-bar "));
+        assert_eq!(parsed.options.errmsg.as_deref(), Some("foo-bar"));
         assert_eq!(parsed.comment, "vandal");
         assert_eq!(
             parsed.options.to_string(),
-            "casesensitive|newaccountonly|errmsg=foo-bar "
+            "casesensitive|newaccountonly|errmsg=foo-bar"
         );
     }
 
@@ -207,7 +216,10 @@ mod tests {
         let page = "# head\r\n\r\nfoo.*\r\n<noedit>\nbar <moveonly>\n";
         let lines = parse_page(page);
         assert_eq!(
-            lines.iter().map(|l| (l.line, l.pattern.as_str())).collect::<Vec<_>>(),
+            lines
+                .iter()
+                .map(|l| (l.line, l.pattern.as_str()))
+                .collect::<Vec<_>>(),
             vec![(3, "foo.*"), (5, "bar")]
         );
     }

@@ -10,8 +10,9 @@ use unicode_normalization::UnicodeNormalization;
 pub const USER_NAMESPACE: &str = "User";
 
 /// `{{ns:...}}` and `{{int:...}}` as `TitleBlacklistEntry::newFromString` finds them.
-static MAGIC_WORD: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\{\{(?-u:\s)*([a-z]+)(?-u:\s)*:(?-u:\s)*(.+?)(?-u:\s)*\}\}").ok());
+static MAGIC_WORD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\{\{(?-u:\s)*([a-z]+)(?-u:\s)*:(?-u:\s)*(.+?)(?-u:\s)*\}\}").ok()
+});
 
 /// Canonical English namespace names by index, for `{{ns:...}}` (Project ones vary per wiki).
 const NAMESPACES: &[(i32, &str)] = &[
@@ -36,7 +37,10 @@ const NAMESPACES: &[(i32, &str)] = &[
 fn namespace_name(argument: &str) -> Option<&'static str> {
     let argument = argument.trim();
     if let Ok(index) = argument.parse::<i32>() {
-        return NAMESPACES.iter().find(|(i, _)| *i == index).map(|(_, n)| *n);
+        return NAMESPACES
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, n)| *n);
     }
     let wanted = argument.replace('_', " ").to_lowercase();
     let wanted = match wanted.as_str() {
@@ -76,8 +80,11 @@ fn is_illegal_title_char(c: char) -> bool {
 
 /// Whitespace MediaWiki folds into one `_` in titles.
 fn is_title_space(c: char) -> bool {
-    matches!(c, ' ' | '_' | '\u{A0}' | '\u{1680}' | '\u{180E}' | '\u{2000}'..='\u{200A}'
-        | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
+    matches!(
+        c,
+        ' ' | '_' | '\u{A0}' | '\u{1680}' | '\u{180E}' | '\u{2000}'
+            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+    )
 }
 
 /// Upper-cases the first character, MediaWiki's form of a user name; a character whose
@@ -170,12 +177,17 @@ mod tests {
 
     #[test]
     fn names_become_user_titles() {
-        assert_eq!(user_title("holger drachmann").unwrap(), "User:Holger drachmann");
+        assert_eq!(
+            user_title("holger drachmann").unwrap(),
+            "User:Holger drachmann"
+        );
         assert_eq!(user_title("  a__b \u{3000} c_").unwrap(), "User:A b c");
         assert_eq!(user_title("\u{200E}élan").unwrap(), "User:Élan");
         assert_eq!(user_title("ßtest").unwrap(), "User:ßtest");
         assert_eq!(user_title("e\u{301}").unwrap(), "User:\u{C9}");
-        for bad in ["", " _ ", "a#b", "a<b", "x{y", "a%41", "..", "a/../b", "~~~x", "a\tb"] {
+        for bad in [
+            "", " _ ", "a#b", "a<b", "x{y", "a%41", "..", "a/../b", "~~~x", "a\tb",
+        ] {
             assert_eq!(user_title(bad), None, "{bad:?}");
         }
         assert_eq!(user_title(&"a".repeat(256)), None);

@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod blocklist;
 mod check;
 mod logging;
 mod mail;
@@ -19,6 +20,7 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
@@ -43,6 +45,8 @@ pub struct Settings {
     pub web: WebSettings,
     /// Log handlers and per-target levels.
     pub logging: LoggingSettings,
+    /// Username and IP block lists, and the wikis they are imported from.
+    pub blocklist: BlocklistSettings,
     /// Browser sessions.
     pub session: SessionSettings,
     /// Limits against guessing and flooding.
@@ -404,6 +408,7 @@ impl Settings {
             problem("web.workers", "must be at least 1".into());
         }
         problems.extend(self.logging.validate());
+        problems.extend(self.blocklist.validate());
         problems.extend(self.queue.validate());
         problems.extend(self.worker.validate());
         problems.extend(self.mail.validate());
