@@ -4,6 +4,7 @@
 
 mod account;
 mod binaries;
+mod blocklist;
 mod directory;
 mod failover;
 mod jobs_support;

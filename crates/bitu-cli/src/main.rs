@@ -1,6 +1,7 @@
 //! `bitu`: the on-call's management command.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod blocklist;
 mod check_config;
 mod migrate;
 
@@ -27,6 +28,8 @@ enum Command {
     Migrate(migrate::MigrateArgs),
     /// Check a configuration file and print every problem, one per line, with its line number.
     CheckConfig(check_config::CheckConfigArgs),
+    /// Why a name is refused; add, remove and list block list entries (reads [database]).
+    Blocklist(blocklist::BlocklistArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let outcome = match args.command {
         Command::Migrate(command) => migrate::run(&args.config, command),
         Command::CheckConfig(command) => check_config::run(&args.config, command),
+        Command::Blocklist(command) => blocklist::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,29 +1,71 @@
-//! `bitu-blocksync`: imports username block lists from MediaWiki wikis.
+//! `bitu-blocksync`: imports username block lists and global IP blocks from MediaWiki wikis.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bitu_core::blocklist::{ImportOptions, run_import};
 use bitu_core::config::DEFAULT_CONFIG_PATH;
+use chrono::{DateTime, NaiveDateTime};
 use clap::Parser;
 
-/// Imports the username block lists of the configured wikis. Reads [database], [ldap],
-/// [redis] and [logging]. Run daily by bitu-blocksync.timer; safe to run at any time.
+/// Imports the block lists of the sources in [blocklist] (Titleblacklist pages and global IP
+/// blocks). Reads [database], [ldap], [redis], [site], [blocklist] and [logging]. Run daily by
+/// bitu-blocksync.timer; safe to run at any time, and two runs never overlap. Exits non-zero
+/// when a source failed (that source keeps its previous entries).
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
     /// Configuration file.
     #[arg(long, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
     config: PathBuf,
+    /// Print what would be added, removed and kept, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Walk every global block, even for incremental sources.
+    #[arg(long)]
+    full: bool,
+    /// Import only this source (repeatable); disabled sources can be named too.
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
+    /// Act as if it were this time (RFC 3339), e.g. to replay or test stale-entry removal.
+    #[arg(long, value_parser = parse_time)]
+    now: Option<NaiveDateTime>,
+}
+
+fn parse_time(text: &str) -> Result<NaiveDateTime, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .map_err(|e| format!("not an RFC 3339 time: {e}"))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let options = ImportOptions {
+        now: args.now,
+        dry_run: args.dry_run,
+        full: args.full,
+        only: args.sources,
+    };
     bitu_timers::run_one_shot(
         "bitu-blocksync",
         &args.config,
-        |_settings, _services| async {
-            tracing::info!("no block list sources configured; nothing to import");
-            Ok(())
+        |settings, services| async move {
+            let outcome = run_import(&settings, &services.db, &options)
+                .await
+                .map_err(|e| e.to_string())?;
+            print!("{}", outcome.report);
+            match outcome.failed.as_slice() {
+                [] => Ok(()),
+                failed => Err(format!(
+                    "{} source(s) failed, their entries are kept: {}",
+                    failed.len(),
+                    failed
+                        .iter()
+                        .map(|(name, _)| name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
         },
     )
 }

@@ -211,11 +211,10 @@ pub async fn apply_blocks(
                 .try_into()
                 .unwrap_or(usize::MAX);
         } else {
-            changes.removed_expired = diesel::delete(
-                blocklist_ip_blocks::table.filter(of_origin.and(expired)),
-            )
-            .execute(conn)
-            .await?;
+            changes.removed_expired =
+                diesel::delete(blocklist_ip_blocks::table.filter(of_origin.and(expired)))
+                    .execute(conn)
+                    .await?;
             if import.full {
                 changes.removed_stale =
                     diesel::delete(blocklist_ip_blocks::table.filter(of_origin.and(stale)))
