@@ -7,7 +7,6 @@ use bitu_core::db;
 use bitu_core::queue::{Envelope, Job, JobId, Probe, Queue, QueueName, WorkerId, outbox};
 use bitu_testkit::TestContext;
 use diesel_async::AsyncConnection;
-use diesel_async::scoped_futures::ScopedFutureExt;
 
 use crate::jobs_support::fast_settings;
 
@@ -26,27 +25,21 @@ async fn outbox_rows_exist_exactly_when_their_transaction_commits() {
     let mut conn = db::conn(&services.db).await.unwrap();
 
     let rolled_back: Result<(), bitu_core::Error> = conn
-        .transaction(|conn| {
-            async move {
-                outbox::enqueue(conn, probe("t")).await?;
-                Err(bitu_core::Error::Invalid("the state change failed".into()))
-            }
-            .scope_boxed()
+        .transaction(async |conn| {
+            outbox::enqueue(conn, probe("t")).await?;
+            Err(bitu_core::Error::Invalid("the state change failed".into()))
         })
         .await;
     assert!(rolled_back.is_err());
     assert_eq!(outbox::pending(&services.db).await.unwrap(), 0);
 
     let envelopes: Vec<Envelope> = conn
-        .transaction(|conn| {
-            async move {
-                let mut envelopes = Vec::new();
-                for _ in 0..3 {
-                    envelopes.push(outbox::enqueue(conn, probe("t")).await?);
-                }
-                Ok::<_, bitu_core::Error>(envelopes)
+        .transaction(async |conn| {
+            let mut envelopes = Vec::new();
+            for _ in 0..3 {
+                envelopes.push(outbox::enqueue(conn, probe("t")).await?);
             }
-            .scope_boxed()
+            Ok::<_, bitu_core::Error>(envelopes)
         })
         .await
         .unwrap();
@@ -70,7 +63,10 @@ async fn claim_retry_complete_and_fail_keep_every_job() {
     let ctx = TestContext::new().await;
     let queue = Queue::new(ctx.services().redis, &fast_settings(&ctx));
     let worker = WorkerId::new();
-    queue.heartbeat(&worker, Duration::from_secs(30)).await.unwrap();
+    queue
+        .heartbeat(&worker, Duration::from_secs(30))
+        .await
+        .unwrap();
     let first = queue.enqueue(probe("t")).await.unwrap();
     let second = queue.enqueue(probe("t")).await.unwrap();
 
@@ -109,8 +105,14 @@ async fn claim_retry_complete_and_fail_keep_every_job() {
     queue.retry_failed(&second.id).await.unwrap();
     assert!(queue.retry_failed(&second.id).await.is_err());
     let claimed = queue.claim(&worker, &QueueName::ALL, 10).await.unwrap();
-    assert_eq!(claimed[0].attempt, 1, "a retried failed job starts counting anew");
-    queue.fail(&worker, &claimed[0], "probe", "again").await.unwrap();
+    assert_eq!(
+        claimed[0].attempt, 1,
+        "a retried failed job starts counting anew"
+    );
+    queue
+        .fail(&worker, &claimed[0], "probe", "again")
+        .await
+        .unwrap();
     queue.drop_failed(&second.id).await.unwrap();
     assert!(queue.drop_failed(&second.id).await.is_err());
     assert_eq!(queue.push(std::slice::from_ref(&second)).await.unwrap(), 0);
@@ -126,12 +128,24 @@ async fn a_dead_workers_jobs_return_after_the_visibility_timeout() {
     settings.queue.visibility_timeout = Duration::from_millis(600);
     let queue = Queue::new(ctx.services().redis, &settings);
     let (dead, alive) = (WorkerId::new(), WorkerId::new());
-    queue.heartbeat(&dead, Duration::from_millis(200)).await.unwrap();
-    queue.heartbeat(&alive, Duration::from_secs(60)).await.unwrap();
+    queue
+        .heartbeat(&dead, Duration::from_millis(200))
+        .await
+        .unwrap();
+    queue
+        .heartbeat(&alive, Duration::from_secs(60))
+        .await
+        .unwrap();
     let job = queue.enqueue(probe("t")).await.unwrap();
-    assert_eq!(queue.claim(&dead, &QueueName::ALL, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        queue.claim(&dead, &QueueName::ALL, 1).await.unwrap().len(),
+        1
+    );
     let other = queue.enqueue(probe("t")).await.unwrap();
-    assert_eq!(queue.claim(&alive, &QueueName::ALL, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        queue.claim(&alive, &QueueName::ALL, 1).await.unwrap().len(),
+        1
+    );
 
     // Heartbeat expired but the job's timeout has not: a cut-off worker may still run it.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -149,6 +163,14 @@ async fn a_dead_workers_jobs_return_after_the_visibility_timeout() {
     // With nothing held any more, the dead worker is forgotten.
     assert_eq!(queue.reap().await.unwrap(), 0);
     let listing = queue.list(10).await.unwrap();
-    assert!(listing.running.iter().all(|r| r.worker == alive.0), "{listing:?}");
-    assert!(!listing.running.iter().any(|r| r.id == JobId(other.id.0.clone())));
+    assert!(
+        listing.running.iter().all(|r| r.worker == alive.0),
+        "{listing:?}"
+    );
+    assert!(
+        !listing
+            .running
+            .iter()
+            .any(|r| r.id == JobId(other.id.0.clone()))
+    );
 }

@@ -83,10 +83,10 @@ pub fn housekeeping(
                 let trimmed = queue.trim_done().await?;
                 bitu_core::Result::Ok((promoted, reaped, trimmed))
             };
-            if let Some((promoted, reaped, trimmed)) = outage.report(round.await) {
-                if promoted + reaped + trimmed > 0 {
-                    debug!(promoted, reaped, trimmed, "housekeeping");
-                }
+            if let Some((promoted, reaped, trimmed)) = outage.report(round.await)
+                && promoted + reaped + trimmed > 0
+            {
+                debug!(promoted, reaped, trimmed, "housekeeping");
             }
             if pause(period, &mut stop).await {
                 return;

@@ -67,20 +67,43 @@ impl Worker {
         let (id, attempt, queue) = (&claimed.id.0, claimed.attempt, claimed.queue.name());
         match outcome {
             Outcome::Done(note) => info!(
-                kind, id, attempt, queue, duration_ms, outcome = "done", note = note.unwrap_or(""),
+                kind,
+                id,
+                attempt,
+                queue,
+                duration_ms,
+                outcome = "done",
+                note = note.unwrap_or(""),
                 "job finished"
             ),
             Outcome::Gone => info!(
-                kind, id, attempt, queue, duration_ms, outcome = "gone",
+                kind,
+                id,
+                attempt,
+                queue,
+                duration_ms,
+                outcome = "gone",
                 "job finished or dropped elsewhere; nothing to do"
             ),
             Outcome::Retry(error, delay) => warn!(
-                kind, id, attempt, queue, duration_ms, outcome = "retry",
-                retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), error,
+                kind,
+                id,
+                attempt,
+                queue,
+                duration_ms,
+                outcome = "retry",
+                retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error,
                 "job failed; will retry"
             ),
             Outcome::Failed(error) => error!(
-                kind, id, attempt, queue, duration_ms, outcome = "failed", error,
+                kind,
+                id,
+                attempt,
+                queue,
+                duration_ms,
+                outcome = "failed",
+                error,
                 "job failed for good"
             ),
         }
@@ -102,7 +125,10 @@ impl Worker {
                     DecodeError::BadArguments { kind, .. } => kind.clone(),
                     _ => "?".into(),
                 };
-                return (kind.clone(), self.fail(claimed, &kind, reason.to_string()).await);
+                return (
+                    kind.clone(),
+                    self.fail(claimed, &kind, reason.to_string()).await,
+                );
             }
             Some(Ok(envelope)) => envelope,
         };
@@ -113,7 +139,10 @@ impl Worker {
                 "{} runs started and none finished (the worker died or was stopped each time)",
                 claimed.attempt - 1
             );
-            return (kind.to_string(), self.fail(claimed, kind.name(), reason).await);
+            return (
+                kind.to_string(),
+                self.fail(claimed, kind.name(), reason).await,
+            );
         }
         let timeout = self.limits.timeout(kind);
         let result = match tokio::time::timeout(timeout, self.handlers.run(envelope)).await {
@@ -221,7 +250,11 @@ impl Worker {
     async fn drain(&self, mut running: JoinSet<()>) {
         let grace = self.settings.shutdown_grace;
         if !running.is_empty() {
-            info!(jobs = running.len(), ?grace, "stopped claiming; waiting for running jobs");
+            info!(
+                jobs = running.len(),
+                ?grace,
+                "stopped claiming; waiting for running jobs"
+            );
         }
         let finished = tokio::time::timeout(grace, async {
             while running.join_next().await.is_some() {}

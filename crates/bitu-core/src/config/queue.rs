@@ -176,3 +176,36 @@ impl WorkerSettings {
         problems
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Settings;
+    use crate::queue::{JobKind, QueueName};
+    use std::time::Duration;
+
+    #[test]
+    fn per_kind_limits_override_the_defaults() {
+        let settings = Settings::from_toml_str(
+            "[queue]\nmax_attempts = 4\n[queue.kinds.send_mail]\nmax_attempts = 9\n\
+             timeout = \"1m\"\n[worker]\nqueues = [\"notification\"]\n",
+        )
+        .unwrap();
+        let queue = &settings.queue;
+        assert_eq!(queue.max_attempts(JobKind::SendMail), 9);
+        assert_eq!(queue.max_attempts(JobKind::Probe), 4);
+        assert_eq!(queue.timeout(JobKind::SendMail), Duration::from_secs(60));
+        assert_eq!(queue.timeout(JobKind::Probe), Duration::from_secs(360));
+        assert_eq!(settings.worker.queues, vec![QueueName::Notification]);
+        assert!(settings.validate().is_empty(), "{:?}", settings.validate());
+    }
+
+    #[test]
+    fn unknown_kinds_and_queues_are_named() {
+        let settings = Settings::from_toml_str("[queue.kinds.launch]\nmax_attempts = 0\n").unwrap();
+        let keys: Vec<String> = settings.validate().into_iter().map(|p| p.0).collect();
+        assert!(keys.contains(&"queue.kinds.launch".to_string()), "{keys:?}");
+        assert!(keys.contains(&"queue.kinds.launch.max_attempts".to_string()));
+        let err = Settings::from_toml_str("[worker]\nqueues = [\"mail\"]\n").unwrap_err();
+        assert!(err.to_string().contains("mail"), "{err}");
+    }
+}

@@ -8,7 +8,10 @@ use crate::config::SiteSettings;
 
 macro_rules! shared {
     ($name:literal) => {
-        ($name, include_str!(concat!("../../../../shared/mail/", $name)))
+        (
+            $name,
+            include_str!(concat!("../../../../shared/mail/", $name)),
+        )
     };
 }
 
@@ -98,8 +101,8 @@ impl Templates {
                 values.body = Some(body);
             }
         }
-        let context = Context::from_serialize(&values)
-            .map_err(|e| template_error(message.template(), &e))?;
+        let context =
+            Context::from_serialize(&values).map_err(|e| template_error(message.template(), &e))?;
         let render = |suffix: &str| {
             let name = format!("{}.{suffix}", message.template());
             self.tera
@@ -150,7 +153,11 @@ mod tests {
             rendered.text
         );
         assert!(rendered.text.contains("Hello Ada & Co,"));
-        assert!(rendered.html.contains("Hello Ada &amp; Co,"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("Hello Ada &amp; Co,"),
+            "{}",
+            rendered.html
+        );
         let notice = templates
             .render(
                 &Message::AdminNotice {

@@ -39,7 +39,9 @@ pub enum Transport {
     },
 }
 
-fn smtp_transport(settings: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
+fn smtp_transport(
+    settings: &MailSettings,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
     let smtp = &settings.smtp;
     let tls_parameters = || {
         TlsParameters::new(smtp.host.clone())
@@ -149,7 +151,13 @@ impl Transport {
                 let message = Self::build(rendered, from, format!("<{message_id}@{domain}>"))?;
                 let name: String = message_id
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
                 let partial = dir.join(format!(".{name}.eml.partial"));

@@ -24,7 +24,10 @@ mod tests {
         let max = Duration::from_secs(3600);
         for _ in 0..100 {
             let first = delay(1, base, max);
-            assert!(first >= Duration::from_secs(5) && first <= base, "{first:?}");
+            assert!(
+                first >= Duration::from_secs(5) && first <= base,
+                "{first:?}"
+            );
             let fourth = delay(4, base, max);
             assert!(fourth >= Duration::from_secs(40) && fourth <= Duration::from_secs(80));
             let late = delay(40, base, max);

@@ -184,7 +184,9 @@ impl Queue {
             return Ok(0);
         }
         let mut invocation = scripts::PUSH.prepare_invoke();
-        invocation.key(self.keys.key("jobs")).key(self.keys.key("done"));
+        invocation
+            .key(self.keys.key("jobs"))
+            .key(self.keys.key("done"));
         for queue in self.keys.all_queues() {
             invocation.key(queue);
         }

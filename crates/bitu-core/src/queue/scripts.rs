@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use deadpool_redis::redis::Script;
 
-const NOW: &str = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
+const NOW: &str =
+    "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
 
 fn script(body: &str) -> Script {
     Script::new(&format!("{NOW}{body}"))
