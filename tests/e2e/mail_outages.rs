@@ -22,6 +22,8 @@ fn activation(ctx: &TestContext, name: &str) -> Job {
         message: Message::Activation {
             to: ctx.mailbox.address(name),
             developer_name: name.into(),
+            subject: String::new(),
+            signup_id: 1,
             token: format!("token-{name}"),
         },
     })

@@ -3,12 +3,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod account;
+mod bench_worker;
 mod binaries;
 mod blocklist;
 mod directory;
 mod failover;
 mod jobs_support;
+mod keys;
 mod logging;
+mod mail_outages;
 mod migrations;
 mod queue;
+mod signup;
 mod web;
+mod worker;

@@ -25,6 +25,8 @@ fn activation(ctx: &TestContext, n: usize) -> Job {
         message: Message::Activation {
             to: ctx.mailbox.address(&format!("dev{n}")),
             developer_name: format!("Developer {n}"),
+            subject: String::new(),
+            signup_id: 1,
             token: format!("token-{n}"),
         },
     })

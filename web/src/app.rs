@@ -9,6 +9,9 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::{App, HttpServer, middleware as actix_middleware, web};
 use bitu_core::account::rate_limit::RateLimiter;
 use bitu_core::account::sessions;
+use bitu_core::blocklist::Blocklist;
+use bitu_core::queue::{Queue, outbox};
+use bitu_core::signup::service::SignupService;
 use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
@@ -28,6 +31,22 @@ pub struct AppState {
     pub templates: Templates,
     /// Counters against guessing and flooding, shared through Redis.
     pub rate_limiter: RateLimiter,
+    /// The job queues, to push jobs right after their transaction.
+    pub queue: Queue,
+    /// The username block list, compiled once and reloaded when it changes.
+    pub blocklist: Blocklist,
+}
+
+impl AppState {
+    /// The sign-up service over this state.
+    pub fn signup_service(&self) -> SignupService<'_, Blocklist> {
+        SignupService {
+            settings: &self.settings,
+            services: &self.services,
+            queue: &self.queue,
+            blocklist: &self.blocklist,
+        }
+    }
 }
 
 /// Registers every route; shared by the server and by tests.
@@ -35,7 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(pages::health::healthz)
         .service(pages::home::home)
         .service(pages::assets::stylesheet)
+        .service(pages::assets::signup_script)
         .configure(pages::account::configure)
+        .configure(pages::signup::configure)
+        .configure(pages::keys::configure)
         .default_service(web::to(pages::not_found::not_found));
 }
 
@@ -57,11 +79,21 @@ pub async fn serve(settings: Settings, services: Services) -> std::io::Result<()
     );
     let store = DbSessionStore::new(services.db.clone());
     tokio::spawn(purge_expired_sessions(services.db.clone()));
+    let queue = Queue::new(services.redis.clone(), &settings);
+    // Jobs written while Redis was away go out now; bitu-rq relays them too.
+    match outbox::relay(&services.db, &queue).await {
+        Ok(0) => {}
+        Ok(relayed) => info!(relayed, "relayed outstanding jobs from the outbox"),
+        Err(e) => warn!(error = %e, "outbox relay failed; bitu-rq will retry"),
+    }
+    let blocklist = Blocklist::new(services.db.clone(), &settings.blocklist);
     let state = web::Data::new(AppState {
         settings: settings.clone(),
         services,
         templates,
         rate_limiter,
+        queue,
+        blocklist,
     });
     let secure = settings.site.base_url.starts_with("https://");
     let idle = actix_web::cookie::time::Duration::seconds(

@@ -44,7 +44,8 @@ pub fn session_user(req: &HttpRequest, state: &AppState) -> Option<(String, Stri
     let session = req.get_session();
     let uid: String = session.get(SESSION_UID).ok().flatten()?;
     let signed_in_at: i64 = session.get(SESSION_SIGNED_IN_AT).ok().flatten()?;
-    let limit = i64::try_from(state.settings.session.absolute_timeout.as_secs()).unwrap_or(i64::MAX);
+    let limit =
+        i64::try_from(state.settings.session.absolute_timeout.as_secs()).unwrap_or(i64::MAX);
     if chrono::Utc::now().timestamp() - signed_in_at > limit {
         session.purge();
         return None;
@@ -102,7 +103,11 @@ impl FromRequest for CurrentUser {
 /// proxy when the peer is one.
 pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
-    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|t| t.parse::<IpAddr>().ok() == Some(*ip));
+    let trusted = |ip: &IpAddr| {
+        trusted_proxies
+            .iter()
+            .any(|t| t.parse::<IpAddr>().ok() == Some(*ip))
+    };
     if !trusted(&peer) {
         return Some(peer);
     }

@@ -52,7 +52,8 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         duration: &Duration,
     ) -> Result<SessionKey, SaveError> {
-        let json = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(anyhow!(e)))?;
+        let json =
+            serde_json::to_string(&state).map_err(|e| SaveError::Serialization(anyhow!(e)))?;
         let key = new_key().map_err(SaveError::Other)?;
         sessions::store(&self.pool, key.as_ref(), &json, ttl(duration))
             .await

@@ -26,6 +26,16 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "account/overview.html",
     "account/password.html",
     "account/tokens.html",
+    "account/reset_request.html",
+    "account/reset_set.html",
+    "account/username.html",
+    "account/email.html",
+    "account/email_confirm.html",
+    "signup/form.html",
+    "signup/disabled.html",
+    "signup/confirm.html",
+    "keys/list.html",
+    "keys/delete.html",
 ];
 
 /// The parsed templates.
@@ -76,7 +86,11 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context
 }
 
 /// Renders `name` as a 200 HTML response.
-pub fn html(state: &AppState, name: &str, context: &Context) -> Result<actix_web::HttpResponse, WebError> {
+pub fn html(
+    state: &AppState,
+    name: &str,
+    context: &Context,
+) -> Result<actix_web::HttpResponse, WebError> {
     let body = state.templates.render(name, context)?;
     Ok(actix_web::HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

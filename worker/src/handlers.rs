@@ -4,9 +4,14 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use bitu_core::account::recovery;
 use bitu_core::directory::{Directory, RC_NO_SUCH_ATTRIBUTE, RC_VALUE_EXISTS, expect_success};
-use bitu_core::mail::Mailer;
-use bitu_core::queue::{ChangeOp, Envelope, Job, LdapModify, Probe, Queue, SendMail};
+use bitu_core::mail::{Mailer, Message};
+use bitu_core::queue::{
+    ChangeOp, Envelope, Job, JobId, LdapModify, Probe, Queue, SendMail, outbox,
+};
+use bitu_core::signup::provision::{Provisioned, provision};
+use bitu_core::{Services, Settings};
 use ldap3::Mod;
 
 /// Why a run did not succeed.
@@ -37,6 +42,10 @@ pub struct Handlers {
     pub directory: Directory,
     /// Mail rendering and delivery.
     pub mailer: Mailer,
+    /// MariaDB, LDAP, Redis (for provisioning).
+    pub services: Services,
+    /// The configuration.
+    pub settings: std::sync::Arc<Settings>,
 }
 
 impl Handlers {
@@ -46,6 +55,67 @@ impl Handlers {
             Job::SendMail(mail) => self.send_mail(envelope, mail).await,
             Job::LdapModify(modify) => self.ldap_modify(modify).await.map(|()| None),
             Job::Probe(probe) => self.probe(envelope, probe).await,
+            Job::ProvisionAccount(job) => {
+                match provision(&self.services, &self.settings, job.signup_id).await? {
+                    Provisioned::Created(_) => Ok(None),
+                    Provisioned::AlreadyThere => Ok(Some("entry already there")),
+                    Provisioned::Gone => Ok(Some("sign-up gone")),
+                }
+            }
+            Job::PasswordResetMail(job) => {
+                let message =
+                    recovery::reset_mail(&self.directory, &self.settings, &job.cn).await?;
+                self.send_looked_up(envelope, message).await
+            }
+            Job::UsernameReminderMail(job) => {
+                let message = recovery::username_mail(&self.directory, &job.email).await?;
+                self.send_looked_up(envelope, message).await
+            }
+        }
+    }
+
+    /// Sends a mail prepared from a lookup, once per job.
+    async fn send_looked_up(
+        &self,
+        envelope: &Envelope,
+        message: Option<Message>,
+    ) -> Result<Option<&'static str>, Failure> {
+        let Some(message) = message else {
+            return Ok(Some("nobody to mail"));
+        };
+        let mail = SendMail {
+            dedup_key: format!("lookup:{}", envelope.id.0),
+            message,
+        };
+        self.send_mail(envelope, &mail).await
+    }
+
+    /// Called once a job lands in the failed set: a failed provisioning is mailed to the
+    /// administrators, since a person is waiting for that account.
+    pub async fn gave_up(&self, id: &JobId, envelope: Option<&Envelope>, reason: &str) {
+        let Some(Job::ProvisionAccount(job)) = envelope.map(|e| &e.job) else {
+            return;
+        };
+        if self.settings.mail.admins.is_empty() {
+            return;
+        }
+        let notice = Job::SendMail(SendMail {
+            dedup_key: format!("provision-failed:{}", id.0),
+            message: Message::AdminNotice {
+                subject: format!("Creating the account of sign-up {} failed", job.signup_id),
+                body: format!(
+                    "bitu-rq gave up on job {} (sign-up {}): {reason}\nRetry it with `bitu jobs \
+                     retry {}` once the cause is fixed.",
+                    id.0, job.signup_id, id.0
+                ),
+            },
+        });
+        let queued = async {
+            let mut conn = bitu_core::db::conn(&self.services.db).await?;
+            outbox::enqueue(&mut conn, notice).await
+        };
+        if let Err(e) = queued.await {
+            tracing::error!(error = %e, "cannot queue the administrators' notice");
         }
     }
 

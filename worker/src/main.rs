@@ -106,6 +106,8 @@ fn run(args: Args) -> Result<(), String> {
                 queue: Queue::new(services.redis.clone(), &settings),
                 directory: services.directory.clone(),
                 mailer,
+                services: services.clone(),
+                settings: Arc::new(settings.clone()),
             },
             limits: settings.queue.clone(),
             settings: settings.worker.clone(),

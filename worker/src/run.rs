@@ -183,6 +183,8 @@ impl Worker {
             self.queue.fail(&self.id, claimed, kind, &reason)
         })
         .await;
+        let envelope = claimed.envelope.as_ref().and_then(|e| e.as_ref().ok());
+        self.handlers.gave_up(&claimed.id, envelope, &reason).await;
         Outcome::Failed(reason)
     }
 

@@ -9,11 +9,13 @@ pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod keys;
 pub mod logging;
 pub mod mail;
 pub mod queue;
 pub mod redis;
 pub mod services;
+pub mod signup;
 
 pub use config::Settings;
 pub use error::{Error, Result};

@@ -4,22 +4,59 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bitu_core::config::DEFAULT_CONFIG_PATH;
+use bitu_core::signup::captcha;
+use bitu_core::signup::expire::{self, ExpireOutcome, ExpireRequest};
 use clap::Parser;
+use tracing::info;
 
-/// Deletes expired signups. Reads [database], [ldap], [redis] and [logging]. Run daily by
-/// bitu-expire.timer; safe to run at any time.
+/// Deletes sign-ups older than `[signup] expire_after` (activated or not), freeing their
+/// developer name, shell username and address, and expired captchas. Reads [database],
+/// [ldap], [redis], [signup] and [logging]. Run daily by bitu-expire.timer; safe to run at
+/// any time and twice at once (the second run finds the lock taken and exits 0).
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
     /// Configuration file.
     #[arg(long, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
     config: PathBuf,
+    /// List what would be deleted (id, shell username, created) without deleting.
+    #[arg(long)]
+    dry_run: bool,
+    /// Delete the sign-up of this shell username only, whatever its age.
+    #[arg(long)]
+    uid: Option<String>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    bitu_timers::run_one_shot("bitu-expire", &args.config, |_settings, _services| async {
-        tracing::info!("signup expiry arrives with the signup feature; nothing to delete");
-        Ok(())
-    })
+    bitu_timers::run_one_shot(
+        "bitu-expire",
+        &args.config,
+        |settings, services| async move {
+            let request = ExpireRequest {
+                older_than: settings.signup.expire_after,
+                uid: args.uid.clone(),
+                dry_run: args.dry_run,
+            };
+            let outcome = expire::run(&services.db, &request, |signup| {
+                println!("{}\t{}\t{}", signup.id, signup.uid, signup.created_at);
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            match outcome {
+                ExpireOutcome::AlreadyRunning => {
+                    info!("another bitu-expire holds the lock; leaving the work to it");
+                }
+                ExpireOutcome::Done(count) => {
+                    if !args.dry_run {
+                        let captchas = captcha::purge_expired(&services.db)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        info!(signups = count, captchas, "expired entries deleted");
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
 }

@@ -36,7 +36,10 @@ fn new_token() -> String {
 }
 
 fn is_unsafe(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    !matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 fn exempt(req: &ServiceRequest) -> bool {
@@ -46,7 +49,11 @@ fn exempt(req: &ServiceRequest) -> bool {
 
 /// Whether the Origin header, when a browser sent one, names the host the request went to.
 fn same_origin(req: &ServiceRequest) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
         return true;
     };
     let host = req
@@ -120,13 +127,19 @@ pub async fn csrf(
 
     if is_unsafe(req.method()) && !exempt(&req) {
         let Some(expected) = existing.as_deref() else {
-            tracing::info!(path = req.path(), "POST refused: no CSRF cookie (cookies disabled?)");
+            tracing::info!(
+                path = req.path(),
+                "POST refused: no CSRF cookie (cookies disabled?)"
+            );
             return Ok(refuse(req, true).map_into_right_body());
         };
         let submitted = submitted_token(&mut req).await?.unwrap_or_default();
         let matches = bool::from(submitted.as_bytes().ct_eq(expected.as_bytes()));
         if !matches || !same_origin(&req) {
-            tracing::info!(path = req.path(), "POST refused: CSRF token or origin mismatch");
+            tracing::info!(
+                path = req.path(),
+                "POST refused: CSRF token or origin mismatch"
+            );
             return Ok(refuse(req, false).map_into_right_body());
         }
     }

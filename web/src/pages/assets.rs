@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get};
 
 const STYLESHEET: &str = include_str!("../../static/bitu.css");
+const SIGNUP_SCRIPT: &str = include_str!("../../static/signup.js");
 
 /// The site stylesheet.
 #[get("/static/bitu.css")]
@@ -11,4 +12,13 @@ pub async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+/// The sign-up page's progressive enhancement.
+#[get("/static/signup.js")]
+pub async fn signup_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(SIGNUP_SCRIPT)
 }

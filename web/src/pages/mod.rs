@@ -4,4 +4,6 @@ pub mod account;
 pub mod assets;
 pub mod health;
 pub mod home;
+pub mod keys;
 pub mod not_found;
+pub mod signup;

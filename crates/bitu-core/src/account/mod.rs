@@ -4,6 +4,7 @@
 pub mod password;
 pub mod password_rules;
 pub mod rate_limit;
+pub mod recovery;
 pub mod sessions;
 pub mod signed_links;
 pub mod signin;

@@ -4,9 +4,11 @@
 mod account;
 mod blocklist;
 mod check;
+mod keys;
 mod logging;
 mod mail;
 mod queue;
+mod signup;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,9 +24,11 @@ pub use account::{
 };
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
+pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
+pub use signup::{SignupSettings, UidRange};
 
 /// Where the configuration file lives when neither `--config` nor `BITU_CONFIG` say otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/bitu/bitu.toml";
@@ -55,6 +59,10 @@ pub struct Settings {
     pub password: PasswordSettings,
     /// The account page and its links.
     pub account: AccountSettings,
+    /// SSH key systems and accepted key types.
+    pub keys: KeysSettings,
+    /// Sign-up, activation and provisioning.
+    pub signup: SignupSettings,
     /// Job retries, timeouts and memory of processed jobs.
     pub queue: QueueSettings,
     /// The bitu-rq worker process.
@@ -390,7 +398,10 @@ impl Settings {
         }
         for proxy in &self.web.trusted_proxies {
             if proxy.parse::<std::net::IpAddr>().is_err() {
-                problem("web.trusted_proxies", format!("{proxy:?} is not an IP address"));
+                problem(
+                    "web.trusted_proxies",
+                    format!("{proxy:?} is not an IP address"),
+                );
             }
         }
         if self.password.min_score > 4 {
@@ -408,6 +419,8 @@ impl Settings {
             problem("web.workers", "must be at least 1".into());
         }
         problems.extend(self.logging.validate());
+        problems.extend(self.keys.validate());
+        problems.extend(self.signup.validate());
         problems.extend(self.blocklist.validate());
         problems.extend(self.queue.validate());
         problems.extend(self.worker.validate());

@@ -32,3 +32,34 @@ diesel::table! {
         created_at -> Datetime,
     }
 }
+
+diesel::table! {
+    signups (id) {
+        id -> Unsigned<Bigint>,
+        cn -> Varchar,
+        uid -> Varchar,
+        mail -> Varchar,
+        password_hash -> Varchar,
+        token_hash -> Binary,
+        created_at -> Datetime,
+        link_expires_at -> Datetime,
+        activated_at -> Nullable<Datetime>,
+        uid_number -> Nullable<Unsigned<Integer>>,
+        provisioned_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    signup_captchas (id) {
+        id -> Binary,
+        answer -> Varchar,
+        expires_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    uid_number_counter (name) {
+        name -> Varchar,
+        next_value -> Unsigned<Integer>,
+    }
+}

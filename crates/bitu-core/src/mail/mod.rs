@@ -21,7 +21,13 @@ pub enum Message {
         to: String,
         /// Developer name (`cn`) of the new account.
         developer_name: String,
-        /// The activation token; the link is `[site] base_url` + `/signup/activate/TOKEN`.
+        /// Subject line (`[signup] activation_subject`); empty for the template's own.
+        #[serde(default)]
+        subject: String,
+        /// Row id of the sign-up.
+        #[serde(default)]
+        signup_id: u64,
+        /// The activation token; the link is `/signup/activate/ID/TOKEN/`.
         token: String,
     },
     /// Tells the administrators (`[mail] admins`) something.
@@ -31,6 +37,44 @@ pub enum Message {
         /// Plain text.
         body: String,
     },
+    /// A password reset link for a developer who forgot their password.
+    PasswordReset {
+        /// The entry's address.
+        to: String,
+        /// Developer name.
+        developer_name: String,
+        /// Path of the link (under `[site] base_url`).
+        path: String,
+        /// When the link stops working, for people.
+        expires: String,
+    },
+    /// The developer names and shell usernames of every account with an address.
+    UsernameReminder {
+        /// The address asked about.
+        to: String,
+        /// (developer name, shell username) of each account.
+        accounts: Vec<(String, String)>,
+    },
+    /// Asks to confirm a new address before it replaces the old one.
+    EmailChangeConfirm {
+        /// The new address.
+        to: String,
+        /// Developer name.
+        developer_name: String,
+        /// Path of the confirmation link.
+        path: String,
+        /// When the link stops working, for people.
+        expires: String,
+    },
+    /// Tells the old address that the account's address changed.
+    EmailChanged {
+        /// The old address.
+        to: String,
+        /// Developer name.
+        developer_name: String,
+        /// The new address, masked.
+        new_address: String,
+    },
 }
 
 impl Message {
@@ -39,6 +83,35 @@ impl Message {
         match self {
             Message::Activation { .. } => "activation",
             Message::AdminNotice { .. } => "admin_notice",
+            Message::PasswordReset { .. } => "password_reset",
+            Message::UsernameReminder { .. } => "username_reminder",
+            Message::EmailChangeConfirm { .. } => "email_change_confirm",
+            Message::EmailChanged { .. } => "email_changed",
+        }
+    }
+
+    /// The recipient, for messages to one person (admin notices go to `[mail] admins`).
+    pub fn recipient(&self) -> Option<&str> {
+        match self {
+            Message::Activation { to, .. }
+            | Message::PasswordReset { to, .. }
+            | Message::UsernameReminder { to, .. }
+            | Message::EmailChangeConfirm { to, .. }
+            | Message::EmailChanged { to, .. } => Some(to),
+            Message::AdminNotice { .. } => None,
+        }
+    }
+
+    /// Path of the message's link under `[site] base_url`, if it has one.
+    pub fn link_path(&self) -> Option<String> {
+        match self {
+            Message::Activation {
+                signup_id, token, ..
+            } => Some(format!("/signup/activate/{signup_id}/{token}/")),
+            Message::PasswordReset { path, .. } | Message::EmailChangeConfirm { path, .. } => {
+                Some(path.clone())
+            }
+            _ => None,
         }
     }
 }
@@ -155,9 +228,9 @@ impl Mailer {
 
     /// Renders `message` with its template.
     pub fn render(&self, message: &Message) -> Result<Rendered, MailError> {
-        let to = match message {
-            Message::Activation { to, .. } => vec![to.clone()],
-            Message::AdminNotice { .. } => self.admins.clone(),
+        let to = match message.recipient() {
+            Some(to) => vec![to.to_string()],
+            None => self.admins.clone(),
         };
         self.templates.render(message, to)
     }

@@ -1,6 +1,5 @@
 //! The mail templates of shared/mail/, compiled in so every daemon renders the same text.
 
-use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::{MailError, Message, Rendered};
@@ -23,6 +22,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     shared!("admin_notice.subject.txt"),
     shared!("admin_notice.txt"),
     shared!("admin_notice.html"),
+    shared!("password_reset.subject.txt"),
+    shared!("password_reset.txt"),
+    shared!("password_reset.html"),
+    shared!("username_reminder.subject.txt"),
+    shared!("username_reminder.txt"),
+    shared!("username_reminder.html"),
+    shared!("email_change_confirm.subject.txt"),
+    shared!("email_change_confirm.txt"),
+    shared!("email_change_confirm.html"),
+    shared!("email_changed.subject.txt"),
+    shared!("email_changed.txt"),
+    shared!("email_changed.html"),
 ];
 
 /// Parsed templates plus the site values every one of them sees.
@@ -30,20 +41,6 @@ pub struct Templates {
     tera: Tera,
     site_name: String,
     base_url: String,
-}
-
-#[derive(Serialize)]
-struct Values<'a> {
-    site_name: &'a str,
-    base_url: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    developer_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<&'a str>,
 }
 
 fn template_error(template: &str, error: &tera::Error) -> MailError {
@@ -75,34 +72,14 @@ impl Templates {
 
     /// Renders subject, text and HTML of `message` for `to`.
     pub fn render(&self, message: &Message, to: Vec<String>) -> Result<Rendered, MailError> {
-        let mut values = Values {
-            site_name: &self.site_name,
-            base_url: &self.base_url,
-            developer_name: None,
-            link: None,
-            subject: None,
-            body: None,
-        };
-        match message {
-            Message::Activation {
-                developer_name,
-                token,
-                ..
-            } => {
-                values.developer_name = Some(developer_name);
-                values.link = Some(format!(
-                    "{}/signup/activate/{}",
-                    self.base_url,
-                    url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
-                ));
-            }
-            Message::AdminNotice { subject, body } => {
-                values.subject = Some(subject);
-                values.body = Some(body);
-            }
+        // Every field of the message is a template variable, plus the site's and the link.
+        let mut context =
+            Context::from_serialize(message).map_err(|e| template_error(message.template(), &e))?;
+        context.insert("site_name", &self.site_name);
+        context.insert("base_url", &self.base_url);
+        if let Some(path) = message.link_path() {
+            context.insert("link", &format!("{}{path}", self.base_url));
         }
-        let context =
-            Context::from_serialize(&values).map_err(|e| template_error(message.template(), &e))?;
         let render = |suffix: &str| {
             let name = format!("{}.{suffix}", message.template());
             self.tera
@@ -139,7 +116,9 @@ mod tests {
                 &Message::Activation {
                     to: "a@example.org".into(),
                     developer_name: "Ada & Co".into(),
-                    token: "t0k/en".into(),
+                    subject: String::new(),
+                    signup_id: 7,
+                    token: "t0k-en".into(),
                 },
                 vec!["a@example.org".into()],
             )
@@ -148,7 +127,7 @@ mod tests {
         assert!(
             rendered
                 .text
-                .contains("https://idm.example.org/signup/activate/t0k%2Fen"),
+                .contains("https://idm.example.org/signup/activate/7/t0k-en/"),
             "{}",
             rendered.text
         );

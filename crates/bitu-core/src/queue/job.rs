@@ -97,6 +97,27 @@ pub struct Probe {
     pub fail_attempts: u32,
 }
 
+/// Creates the LDAP entry of an activated sign-up (see `signup::provision`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionAccount {
+    /// Row id of the sign-up.
+    pub signup_id: u64,
+}
+
+/// Mails a password reset link to the entry with this developer name, if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetMail {
+    /// Developer name as typed.
+    pub cn: String,
+}
+
+/// Mails the names of every entry with this address, if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsernameReminderMail {
+    /// Address as typed.
+    pub email: String,
+}
+
 /// Every kind of background job. New kinds are new variants; old workers put unknown ones
 /// into the failed set, from where `bitu jobs retry` brings them back after an upgrade.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +129,12 @@ pub enum Job {
     LdapModify(LdapModify),
     /// A no-op for tests and benchmarks.
     Probe(Probe),
+    /// Create the LDAP entry of an activated sign-up.
+    ProvisionAccount(ProvisionAccount),
+    /// Look up a developer name and mail it a reset link.
+    PasswordResetMail(PasswordResetMail),
+    /// Look up an address and mail it the account names.
+    UsernameReminderMail(UsernameReminderMail),
 }
 
 /// The kind of a [`Job`], without its arguments.
@@ -119,11 +146,24 @@ pub enum JobKind {
     LdapModify,
     /// [`Job::Probe`].
     Probe,
+    /// [`Job::ProvisionAccount`].
+    ProvisionAccount,
+    /// [`Job::PasswordResetMail`].
+    PasswordResetMail,
+    /// [`Job::UsernameReminderMail`].
+    UsernameReminderMail,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [JobKind; 3] = [JobKind::SendMail, JobKind::LdapModify, JobKind::Probe];
+    pub const ALL: [JobKind; 6] = [
+        JobKind::SendMail,
+        JobKind::LdapModify,
+        JobKind::Probe,
+        JobKind::ProvisionAccount,
+        JobKind::PasswordResetMail,
+        JobKind::UsernameReminderMail,
+    ];
 
     /// Name used in the envelope and in `[queue.kinds.NAME]`.
     pub fn name(self) -> &'static str {
@@ -131,6 +171,9 @@ impl JobKind {
             JobKind::SendMail => "send_mail",
             JobKind::LdapModify => "ldap_modify",
             JobKind::Probe => "probe",
+            JobKind::ProvisionAccount => "provision_account",
+            JobKind::PasswordResetMail => "password_reset_mail",
+            JobKind::UsernameReminderMail => "username_reminder_mail",
         }
     }
 
@@ -153,14 +196,19 @@ impl Job {
             Job::SendMail(_) => JobKind::SendMail,
             Job::LdapModify(_) => JobKind::LdapModify,
             Job::Probe(_) => JobKind::Probe,
+            Job::ProvisionAccount(_) => JobKind::ProvisionAccount,
+            Job::PasswordResetMail(_) => JobKind::PasswordResetMail,
+            Job::UsernameReminderMail(_) => JobKind::UsernameReminderMail,
         }
     }
 
     /// The queue this kind of job goes to unless told otherwise.
     pub fn default_queue(&self) -> QueueName {
         match self {
-            Job::SendMail(_) => QueueName::Notification,
-            Job::LdapModify(_) | Job::Probe(_) => QueueName::Default,
+            Job::SendMail(_) | Job::PasswordResetMail(_) | Job::UsernameReminderMail(_) => {
+                QueueName::Notification
+            }
+            Job::LdapModify(_) | Job::Probe(_) | Job::ProvisionAccount(_) => QueueName::Default,
         }
     }
 }

@@ -32,7 +32,7 @@ pub use admin::{FailedJob, Listing, QueuedJob, RunningJob};
 pub use broker::{Claimed, WorkerId};
 pub use job::{
     AttributeChange, ChangeOp, DecodeError, ENVELOPE_VERSION, Envelope, Job, JobId, JobKind,
-    LdapModify, Probe, SendMail, peek,
+    LdapModify, PasswordResetMail, Probe, ProvisionAccount, SendMail, UsernameReminderMail, peek,
 };
 
 use crate::config::{QueueSettings, Settings};

@@ -96,3 +96,16 @@ pub async fn pending(db: &DbPool) -> Result<i64> {
     let mut conn = db::conn(db).await?;
     Ok(job_outbox::table.count().get_result(&mut conn).await?)
 }
+
+/// Writes `job` to the outbox on its own and pushes it at once; when Redis is down the
+/// relay pushes it later, so the caller only learns of a database failure.
+pub async fn submit(db: &DbPool, queue: &Queue, job: Job) -> Result<()> {
+    let envelope = {
+        let mut conn = db::conn(db).await?;
+        enqueue(&mut conn, job).await?
+    };
+    if let Err(e) = push_committed(db, queue, &[envelope]).await {
+        tracing::warn!(error = %e, "job stays in the outbox until Redis answers");
+    }
+    Ok(())
+}

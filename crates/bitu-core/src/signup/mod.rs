@@ -4,6 +4,8 @@
 pub mod captcha;
 pub mod expire;
 pub mod names;
+pub mod provision;
+pub mod service;
 pub mod store;
 pub mod uid_numbers;
 pub mod validate;

@@ -32,6 +32,16 @@ impl NameBlocklist for NoBlocklist {
     }
 }
 
+impl NameBlocklist for crate::blocklist::Blocklist {
+    async fn blocked(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.check(name).await?.map(|_| {
+            "This name is not allowed: it matches the username block list. Please choose \
+             another."
+                .to_string()
+        }))
+    }
+}
+
 /// What a person typed into the sign-up form.
 #[derive(Debug, Clone, Default)]
 pub struct SignupRequest {

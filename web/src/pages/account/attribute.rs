@@ -43,7 +43,11 @@ pub async fn submit(
         editable.attribute.clone(),
         HashSet::from([form.value.clone()]),
     )];
-    state.services.directory.modify_user(&user.uid, mods).await?;
+    state
+        .services
+        .directory
+        .modify_user(&user.uid, mods)
+        .await?;
     info!(uid = %user.uid, attribute = %editable.attribute, "attribute changed");
     Ok(HttpResponse::SeeOther()
         .insert_header((

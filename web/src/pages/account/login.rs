@@ -76,7 +76,12 @@ pub async fn submit(
     let account = form.name.trim().to_lowercase();
     if state
         .rate_limiter
-        .exceeded("signin-ip", &ip, limits.signin_failures_per_ip, limits.window)
+        .exceeded(
+            "signin-ip",
+            &ip,
+            limits.signin_failures_per_ip,
+            limits.window,
+        )
         .await
         || state
             .rate_limiter
@@ -108,17 +113,18 @@ pub async fn submit(
                 .finish())
         }
         None => {
-            state.rate_limiter.record("signin-ip", &ip, limits.window).await;
+            state
+                .rate_limiter
+                .record("signin-ip", &ip, limits.window)
+                .await;
             state
                 .rate_limiter
                 .record("signin-account", &account, limits.window)
                 .await;
             warn!(client_ip = %ip, "sign-in failed");
             // Same answer, same time, whether the account exists or not.
-            let floor = state.settings.account.anonymous_response_time;
-            if let Some(rest) = floor.checked_sub(started.elapsed()) {
-                tokio::time::sleep(rest).await;
-            }
+            super::answer_no_sooner_than(started, state.settings.account.anonymous_response_time)
+                .await;
             let mut response = render(&req, &state, &form.name, &form.next, Some(FAILED))?;
             *response.status_mut() = actix_web::http::StatusCode::OK;
             Ok(response)

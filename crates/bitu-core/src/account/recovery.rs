@@ -1,0 +1,181 @@
+//! Getting back in: password reset links and forgotten-username mails, and the change of
+//! the address itself. Every link is signed over the entry's current state (see
+//! [`signed_links`](super::signed_links)), so the reset itself or any other change of the
+//! entry kills it. The mails are prepared in bitu-rq, so a request's answer and timing are
+//! the same whether or not an account exists.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use ldap3::Mod;
+use tracing::info;
+
+use super::signed_links::{self, LinkPurpose};
+use crate::config::Settings;
+use crate::directory::{Directory, DirectoryUser, UserAttribute};
+use crate::error::{Error, Result};
+use crate::mail::Message;
+
+/// Whether the entry is blocked (pointed at the disabling password policy, or locked).
+pub fn is_blocked(settings: &Settings, user: &DirectoryUser) -> bool {
+    let policy = user.entry.first("pwdPolicySubentry").unwrap_or_default();
+    policy.eq_ignore_ascii_case(&settings.ldap.ppolicy_dn)
+        || user.entry.first("pwdAccountLockedTime").is_some()
+}
+
+fn seconds(duration: std::time::Duration) -> TimeDelta {
+    TimeDelta::seconds(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn expiry_text(expires: i64) -> String {
+    DateTime::<Utc>::from_timestamp(expires, 0)
+        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// The reset mail for developer name `cn`, or `None` when there is nobody to mail: unknown
+/// name, no address, or a blocked account (blocked accounts cannot reset).
+pub async fn reset_mail(
+    directory: &Directory,
+    settings: &Settings,
+    cn: &str,
+) -> Result<Option<Message>> {
+    let Some(user) = directory.find_user_by_cn(cn.trim()).await? else {
+        info!("password reset asked for an unknown developer name");
+        return Ok(None);
+    };
+    let Some(mail) = user.mail() else {
+        return Ok(None);
+    };
+    if is_blocked(settings, &user) {
+        info!(uid = user.uid(), "password reset refused: account blocked");
+        return Ok(None);
+    }
+    let secret = settings.secret_key()?;
+    let expires = (Utc::now() + seconds(settings.account.reset_link_lifetime)).timestamp();
+    let token = signed_links::sign(secret, LinkPurpose::PasswordReset, &user, "", expires)?;
+    Ok(Some(Message::PasswordReset {
+        to: mail.to_string(),
+        developer_name: user.cn().to_string(),
+        path: format!("/password/reset/{}/{expires}/{token}/", user.uid()),
+        expires: expiry_text(expires),
+    }))
+}
+
+/// The entry a reset link is for, if the link is valid for the entry as it is now.
+pub async fn check_reset_link(
+    directory: &Directory,
+    settings: &Settings,
+    uid: &str,
+    expires: i64,
+    token: &str,
+) -> Result<Option<DirectoryUser>> {
+    let Some(user) = directory.find_user_by_uid(uid).await? else {
+        return Ok(None);
+    };
+    let valid = signed_links::verify(
+        settings.secret_key()?,
+        LinkPurpose::PasswordReset,
+        &user,
+        "",
+        expires,
+        Utc::now().timestamp(),
+        token,
+    );
+    Ok((valid && !is_blocked(settings, &user)).then_some(user))
+}
+
+/// The forgotten-username mail for `email`, listing every entry with that address, or `None`.
+pub async fn username_mail(directory: &Directory, email: &str) -> Result<Option<Message>> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    let users = directory.find_users_by(UserAttribute::Mail, email).await?;
+    if users.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Message::UsernameReminder {
+        to: email.to_string(),
+        accounts: users
+            .iter()
+            .map(|user| (user.cn().to_string(), user.uid().to_string()))
+            .collect(),
+    }))
+}
+
+/// The verification mail to `new_mail` for `user`'s address change.
+pub fn email_change_mail(
+    settings: &Settings,
+    user: &DirectoryUser,
+    new_mail: &str,
+) -> Result<Message> {
+    let expires = (Utc::now() + seconds(settings.account.email_link_lifetime)).timestamp();
+    let token = signed_links::sign(
+        settings.secret_key()?,
+        LinkPurpose::EmailChange,
+        user,
+        new_mail,
+        expires,
+    )?;
+    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("mail", new_mail)
+        .append_pair("expires", &expires.to_string())
+        .append_pair("token", &token)
+        .finish();
+    Ok(Message::EmailChangeConfirm {
+        to: new_mail.to_string(),
+        developer_name: user.cn().to_string(),
+        path: format!("/account/email/confirm/?{encoded}"),
+        expires: expiry_text(expires),
+    })
+}
+
+/// Whether an address-change link is valid for `user` as the entry is now (which also
+/// means the address did not change since the link was made).
+pub fn check_email_change(
+    settings: &Settings,
+    user: &DirectoryUser,
+    new_mail: &str,
+    expires: i64,
+    token: &str,
+) -> Result<bool> {
+    Ok(signed_links::verify(
+        settings.secret_key()?,
+        LinkPurpose::EmailChange,
+        user,
+        new_mail,
+        expires,
+        Utc::now().timestamp(),
+        token,
+    ))
+}
+
+/// Replaces `user`'s address with `new_mail`; returns the notice for the old address.
+pub async fn change_email(
+    directory: &Directory,
+    user: &DirectoryUser,
+    new_mail: &str,
+) -> Result<Option<Message>> {
+    let taken = directory
+        .find_users_by(UserAttribute::Mail, new_mail)
+        .await?
+        .into_iter()
+        .any(|other| other.dn() != user.dn());
+    if taken {
+        return Err(Error::Invalid(
+            "This email address is already used by another account.".into(),
+        ));
+    }
+    let mods = vec![Mod::Replace(
+        "mail".to_string(),
+        HashSet::from([new_mail.to_string()]),
+    )];
+    directory.modify_user(user.uid(), mods).await?;
+    info!(uid = user.uid(), "email address changed");
+    Ok(user.mail().map(|old| Message::EmailChanged {
+        to: old.to_string(),
+        developer_name: user.cn().to_string(),
+        new_address: crate::mail::mask_address(new_mail),
+    }))
+}

@@ -1,0 +1,206 @@
+//! `/account/email/`: change the address. The new one gets a link that works only for the
+//! same signed-in user, once, in time, and only while the address is unchanged; the old one
+//! gets a notice once it is done.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use bitu_core::account::recovery;
+use bitu_core::queue::{Job, SendMail, outbox};
+use bitu_core::signup::validate::{NoBlocklist, Validator};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+/// The change form.
+#[derive(Deserialize)]
+pub struct EmailForm {
+    email: String,
+    email_again: String,
+}
+
+/// The link's values.
+#[derive(Deserialize)]
+pub struct LinkValues {
+    mail: String,
+    expires: i64,
+    token: String,
+}
+
+async fn entry(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<bitu_core::directory::DirectoryUser, WebError> {
+    state
+        .services
+        .directory
+        .find_user_by_uid(&user.uid)
+        .await?
+        .ok_or(WebError::NotFound)
+}
+
+fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    current: &str,
+    email: &str,
+    errors: &[String],
+    sent_to: Option<&str>,
+) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(req, state, "Change your email address");
+    context.insert("current", current);
+    context.insert("email", email);
+    context.insert("errors", errors);
+    context.insert("sent_to", &sent_to);
+    html(state, "account/email.html", &context)
+}
+
+/// `GET /account/email/`
+#[get("/account/email/")]
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let entry = entry(&state, &user).await?;
+    render(
+        &req,
+        &state,
+        entry.mail().unwrap_or_default(),
+        "",
+        &[],
+        None,
+    )
+}
+
+/// `POST /account/email/`: checks the address by the sign-up rules and mails the link.
+#[post("/account/email/")]
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, WebError> {
+    let entry = entry(&state, &user).await?;
+    let current = entry.mail().unwrap_or_default();
+    let new_mail = form.email.trim().to_lowercase();
+    let validator = Validator {
+        settings: &state.settings,
+        directory: &state.services.directory,
+        db: &state.services.db,
+        blocklist: &NoBlocklist,
+    };
+    let mut errors = validator.check_email(&new_mail).await?;
+    if new_mail != form.email_again.trim().to_lowercase() {
+        errors.push("The two addresses do not match.".into());
+    }
+    if new_mail.eq_ignore_ascii_case(current) {
+        errors = vec!["This is already your address.".into()];
+    }
+    if !errors.is_empty() {
+        return render(&req, &state, current, &form.email, &errors, None);
+    }
+    let message = recovery::email_change_mail(&state.settings, &entry, &new_mail)?;
+    let job = Job::SendMail(SendMail {
+        dedup_key: format!(
+            "email-change:{}:{}",
+            entry.uid(),
+            message.link_path().unwrap_or_default()
+        ),
+        message,
+    });
+    outbox::submit(&state.services.db, &state.queue, job).await?;
+    render(&req, &state, current, "", &[], Some(&new_mail))
+}
+
+fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(req, state, "This link does not work");
+    context.insert(
+        "paragraphs",
+        &[
+            "The confirmation link is not valid for your account any more: it expired, it was \
+           used, your address changed meanwhile, or you are signed in as someone else.",
+        ],
+    );
+    context.insert("link_url", "/account/email/");
+    context.insert("link_text", "Change your address again");
+    let mut response = html(state, "message.html", &context)?;
+    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
+/// `GET /account/email/confirm/?mail=&expires=&token=`: one button to confirm.
+#[get("/account/email/confirm/")]
+pub async fn confirm_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    link: web::Query<LinkValues>,
+) -> Result<HttpResponse, WebError> {
+    let entry = entry(&state, &user).await?;
+    if !recovery::check_email_change(
+        &state.settings,
+        &entry,
+        &link.mail,
+        link.expires,
+        &link.token,
+    )? {
+        return dead_link(&req, &state);
+    }
+    let mut context = page_context(&req, &state, "Confirm your new address");
+    context.insert("new_mail", &link.mail);
+    context.insert("current", entry.mail().unwrap_or_default());
+    context.insert("expires", &link.expires);
+    context.insert("token", &link.token);
+    let mut response = html(&state, "account/email_confirm.html", &context)?;
+    response.headers_mut().insert(
+        actix_web::http::header::REFERRER_POLICY,
+        actix_web::http::header::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(response)
+}
+
+/// `POST /account/email/confirm/`: replaces the address and notifies the old one.
+#[post("/account/email/confirm/")]
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    link: web::Form<LinkValues>,
+) -> Result<HttpResponse, WebError> {
+    let entry = entry(&state, &user).await?;
+    if !recovery::check_email_change(
+        &state.settings,
+        &entry,
+        &link.mail,
+        link.expires,
+        &link.token,
+    )? {
+        return dead_link(&req, &state);
+    }
+    let notice = match recovery::change_email(&state.services.directory, &entry, &link.mail).await {
+        Ok(notice) => notice,
+        Err(bitu_core::Error::Invalid(message)) => {
+            return render(
+                &req,
+                &state,
+                entry.mail().unwrap_or_default(),
+                "",
+                &[message],
+                None,
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(message) = notice {
+        let job = Job::SendMail(SendMail {
+            dedup_key: format!("email-changed:{}:{}", entry.uid(), link.expires),
+            message,
+        });
+        outbox::submit(&state.services.db, &state.queue, job).await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/account/?saved=mail"))
+        .finish())
+}

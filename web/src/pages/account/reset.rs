@@ -1,0 +1,209 @@
+//! `/password/reset/`: ask for a reset link by developer name (same answer, same time,
+//! whether or not the account exists), open it, set a new password.
+
+use std::time::Instant;
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use bitu_core::account::password::set_password;
+use bitu_core::account::password_rules::{PasswordContext, check_new_password};
+use bitu_core::account::{recovery, sessions};
+use bitu_core::queue::{Job, PasswordResetMail, outbox};
+use serde::Deserialize;
+use tracing::info;
+
+use super::answer_no_sooner_than;
+use crate::app::AppState;
+use crate::auth::client_ip;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+const SESSION_RESET: &str = "reset_link";
+
+/// The request form.
+#[derive(Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    cn: String,
+}
+
+/// The new password form.
+#[derive(Deserialize)]
+pub struct SetForm {
+    new_password: String,
+    new_password_again: String,
+}
+
+/// `GET /password/reset/`
+#[get("/password/reset/")]
+pub async fn request_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(&req, &state, "Reset your password");
+    context.insert("sent", &false);
+    html(&state, "account/reset_request.html", &context)
+}
+
+/// `POST /password/reset/`: queues the lookup and the mail; the answer never says whether
+/// the account exists.
+#[post("/password/reset/")]
+pub async fn request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, WebError> {
+    let started = Instant::now();
+    let ip = client_ip(&req, &state.settings.web.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let limits = &state.settings.rate_limit;
+    if state
+        .rate_limiter
+        .hit(
+            "mail-request-ip",
+            &ip,
+            limits.mail_requests_per_ip,
+            limits.window,
+        )
+        .await
+    {
+        return Err(WebError::TooManyRequests);
+    }
+    if !form.cn.trim().is_empty() {
+        let job = Job::PasswordResetMail(PasswordResetMail {
+            cn: form.cn.trim().to_string(),
+        });
+        outbox::submit(&state.services.db, &state.queue, job).await?;
+    }
+    answer_no_sooner_than(started, state.settings.account.anonymous_response_time).await;
+    let mut context = page_context(&req, &state, "Reset your password");
+    context.insert("sent", &true);
+    html(&state, "account/reset_request.html", &context)
+}
+
+/// `GET /password/reset/{uid}/{expires}/{token}/`: keeps the link in the session and
+/// redirects, so the token leaves the address bar (and every Referer).
+#[get("/password/reset/{uid}/{expires}/{token}/")]
+pub async fn open_link(
+    session: Session,
+    path: web::Path<(String, i64, String)>,
+) -> Result<HttpResponse, WebError> {
+    session
+        .insert(SESSION_RESET, path.into_inner())
+        .map_err(|e| WebError::Core(bitu_core::Error::Internal(e.to_string())))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/password/reset/set/"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .finish())
+}
+
+async fn linked_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<bitu_core::directory::DirectoryUser>, WebError> {
+    let Some((uid, expires, token)) = session
+        .get::<(String, i64, String)>(SESSION_RESET)
+        .ok()
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    Ok(recovery::check_reset_link(
+        &state.services.directory,
+        &state.settings,
+        &uid,
+        expires,
+        &token,
+    )
+    .await?)
+}
+
+fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(req, state, "This link does not work");
+    context.insert(
+        "paragraphs",
+        &[
+            "The reset link is not valid any more: it expired, it was used, or the account \
+           changed since it was sent. Ask for a new one.",
+        ],
+    );
+    context.insert("link_url", "/password/reset/");
+    context.insert("link_text", "Ask for a new reset link");
+    let mut response = html(state, "message.html", &context)?;
+    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
+fn render_set(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &bitu_core::directory::DirectoryUser,
+    errors: &[String],
+) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(req, state, "Choose a new password");
+    context.insert("cn", user.cn());
+    context.insert("uid", user.uid());
+    context.insert("errors", errors);
+    context.insert("min_length", &state.settings.password.min_length);
+    html(state, "account/reset_set.html", &context)
+}
+
+/// `GET /password/reset/set/`
+#[get("/password/reset/set/")]
+pub async fn set_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
+    match linked_user(&state, &session).await? {
+        Some(user) => render_set(&req, &state, &user, &[]),
+        None => dead_link(&req, &state),
+    }
+}
+
+/// `POST /password/reset/set/`: sets the password and ends every session of the account.
+#[post("/password/reset/set/")]
+pub async fn set(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<SetForm>,
+) -> Result<HttpResponse, WebError> {
+    let Some(user) = linked_user(&state, &session).await? else {
+        return dead_link(&req, &state);
+    };
+    let context = PasswordContext {
+        cn: user.cn(),
+        uid: user.uid(),
+        email: user.mail().unwrap_or_default(),
+    };
+    let errors = check_new_password(
+        &state.settings.password,
+        &form.new_password,
+        &form.new_password_again,
+        &context,
+    );
+    if !errors.is_empty() {
+        return render_set(&req, &state, &user, &errors);
+    }
+    let directory = &state.services.directory;
+    set_password(
+        directory,
+        &state.settings.password,
+        user.dn(),
+        &form.new_password,
+    )
+    .await?;
+    sessions::end_sessions_of(&state.services.db, user.uid(), None).await?;
+    session.purge();
+    info!(uid = user.uid(), "password reset");
+    let mut context = page_context(&req, &state, "Your password was changed");
+    context.insert(
+        "paragraphs",
+        &["Your new password is set, and every session of your account was signed out."],
+    );
+    context.insert("link_url", "/login/");
+    context.insert("link_text", "Sign in");
+    html(&state, "message.html", &context)
+}

@@ -1,0 +1,120 @@
+//! Activation: the mailed link stores its token in the session and redirects (so the token
+//! never leaks through a Referer), a page asks for one click, and only that POST activates —
+//! mail scanners that open links activate nothing.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use bitu_core::signup::store::LinkProblem;
+
+use crate::app::AppState;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+const SESSION_SIGNUP: &str = "activation_signup";
+const SESSION_TOKEN: &str = "activation_token";
+
+fn problem_page(
+    req: &HttpRequest,
+    state: &AppState,
+    problem: LinkProblem,
+) -> Result<HttpResponse, WebError> {
+    let (title, text) = match problem {
+        LinkProblem::Used => (
+            "Already activated",
+            "This link was used already: the account is activated or being created. Try signing in.",
+        ),
+        LinkProblem::Expired => (
+            "This link has expired",
+            "Activation links work for a few days only. Please sign up again; the names are \
+             free again once the old sign-up is removed, or ask an administrator for a new link.",
+        ),
+        LinkProblem::Unknown => (
+            "This link does not work",
+            "The link is incomplete or not valid. Copy the whole link from the mail into the \
+             address bar, or sign up again.",
+        ),
+    };
+    let mut context = page_context(req, state, title);
+    context.insert("paragraphs", &[text]);
+    context.insert("link_url", "/signup/");
+    context.insert("link_text", "Sign up");
+    let mut response = html(state, "message.html", &context)?;
+    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
+fn insert_err(e: actix_session::SessionInsertError) -> WebError {
+    WebError::Core(bitu_core::Error::Internal(e.to_string()))
+}
+
+/// `GET /signup/activate/{id}/{token}/`: remember the link, redirect to the confirmation.
+#[get("/signup/activate/{id}/{token}/")]
+pub async fn open_link(
+    session: Session,
+    path: web::Path<(u64, String)>,
+) -> Result<HttpResponse, WebError> {
+    let (id, token) = path.into_inner();
+    session.insert(SESSION_SIGNUP, id).map_err(insert_err)?;
+    session.insert(SESSION_TOKEN, token).map_err(insert_err)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/signup/activate/"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .finish())
+}
+
+fn remembered(session: &Session) -> Option<(u64, String)> {
+    let id = session.get::<u64>(SESSION_SIGNUP).ok().flatten()?;
+    let token = session.get::<String>(SESSION_TOKEN).ok().flatten()?;
+    Some((id, token))
+}
+
+/// `GET /signup/activate/`: the one-button confirmation page.
+#[get("/signup/activate/")]
+pub async fn confirm_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
+    let Some((id, token)) = remembered(&session) else {
+        return problem_page(&req, &state, LinkProblem::Unknown);
+    };
+    match state.signup_service().check_link(id, &token).await? {
+        Ok(signup) => {
+            let mut context = page_context(&req, &state, "Activate your account");
+            context.insert("cn", &signup.cn);
+            context.insert("uid", &signup.uid);
+            html(&state, "signup/confirm.html", &context)
+        }
+        Err(problem) => problem_page(&req, &state, problem),
+    }
+}
+
+/// `POST /signup/activate/`: activates and queues the account's creation.
+#[post("/signup/activate/")]
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
+    let Some((id, token)) = remembered(&session) else {
+        return problem_page(&req, &state, LinkProblem::Unknown);
+    };
+    match state.signup_service().activate(id, &token).await? {
+        Ok(()) => {
+            session.remove(SESSION_SIGNUP);
+            session.remove(SESSION_TOKEN);
+            let mut context = page_context(&req, &state, "Your account is being created");
+            context.insert(
+                "paragraphs",
+                &[
+                    "Thank you. Your account is being created; this takes a minute or two.",
+                    "You can then sign in with your shell username or developer account name.",
+                ],
+            );
+            context.insert("link_url", "/login/");
+            context.insert("link_text", "Sign in");
+            html(&state, "message.html", &context)
+        }
+        Err(problem) => problem_page(&req, &state, problem),
+    }
+}

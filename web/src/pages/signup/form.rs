@@ -1,0 +1,133 @@
+//! `/signup/`: the sign-up form, its submission, and the "check your email" page.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use bitu_core::signup::captcha;
+use bitu_core::signup::service::SubmitOutcome;
+use bitu_core::signup::validate::{FieldErrors, SignupRequest};
+use serde::Deserialize;
+use tracing::warn;
+
+use crate::app::AppState;
+use crate::auth::client_ip;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+/// The submitted form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignupForm {
+    cn: String,
+    uid: String,
+    email: String,
+    password: String,
+    password_again: String,
+    captcha_id: String,
+    captcha: String,
+}
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    form: &SignupForm,
+    errors: &FieldErrors,
+    form_error: Option<&str>,
+) -> Result<HttpResponse, WebError> {
+    if !state.settings.signup.enabled {
+        return html(
+            state,
+            "signup/disabled.html",
+            &page_context(req, state, "Sign up"),
+        );
+    }
+    let captcha_id = captcha::create(&state.services.db).await?;
+    let mut context = page_context(req, state, "Sign up");
+    context.insert("info_html", &state.settings.signup.info_html);
+    context.insert("cn", &form.cn);
+    context.insert("uid", &form.uid);
+    context.insert("email", &form.email);
+    context.insert("captcha_id", &captcha_id);
+    context.insert("errors", &errors.0);
+    context.insert("form_error", &form_error);
+    context.insert("min_length", &state.settings.password.min_length);
+    html(state, "signup/form.html", &context)
+}
+
+/// `GET /signup/`
+#[get("/signup/")]
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    render(
+        &req,
+        &state,
+        &SignupForm::default(),
+        &FieldErrors::default(),
+        None,
+    )
+    .await
+}
+
+/// `POST /signup/`
+#[post("/signup/")]
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignupForm>,
+) -> Result<HttpResponse, WebError> {
+    if !state.settings.signup.enabled {
+        return render(&req, &state, &form, &FieldErrors::default(), None).await;
+    }
+    let ip = client_ip(&req, &state.settings.web.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let hour = std::time::Duration::from_secs(3600);
+    let limit = state.settings.signup.attempts_per_ip_per_hour;
+    if state.rate_limiter.hit("signup-ip", &ip, limit, hour).await {
+        warn!(client_ip = %ip, "sign-up refused: too many attempts");
+        return Err(WebError::TooManyRequests);
+    }
+    let request = SignupRequest {
+        cn: form.cn.clone(),
+        uid: form.uid.clone(),
+        email: form.email.clone(),
+        password: form.password.clone(),
+        password_again: form.password_again.clone(),
+    };
+    match state
+        .signup_service()
+        .submit(&request, &form.captcha_id, &form.captcha)
+        .await
+    {
+        Ok(SubmitOutcome::Stored(_)) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/signup/done/"))
+            .finish()),
+        Ok(SubmitOutcome::Invalid(errors)) => {
+            let mut response = render(&req, &state, &form, &errors, None).await?;
+            *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+            Ok(response)
+        }
+        Err(e) if e.is_unavailable() => {
+            warn!(error = %e, "sign-up could not be checked");
+            let message = "We cannot check whether these names are available right now. Nothing \
+                           was stored; please try again in a few minutes.";
+            let mut response = render(&req, &state, &form, &FieldErrors::default(), Some(message))
+                .await
+                .unwrap_or_else(|_| HttpResponse::ServiceUnavailable().body(message));
+            *response.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /signup/done/`
+#[get("/signup/done/")]
+pub async fn done(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    let mut context = page_context(&req, &state, "Check your email");
+    context.insert(
+        "paragraphs",
+        &[
+            "We have sent you an email with a link to activate your account.",
+            "Open the link within a few days; if no mail arrives, check your spam folder.",
+        ],
+    );
+    html(&state, "message.html", &context)
+}

@@ -1,0 +1,45 @@
+//! `GET /signup/api/ip/<ip>/`: the unexpired global IP blocks covering an address, for
+//! authenticated callers (API token or session): `[{"comment", "expiry", "network"}]`.
+
+use std::net::IpAddr;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use bitu_core::blocklist::ip::blocks_for;
+use bitu_core::db;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+
+/// `GET /signup/api/ip/{ip}/`
+#[get("/signup/api/ip/{ip}/")]
+pub async fn blocks(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    super::rate_limit(&req, &state).await?;
+    let Ok(address) = path.trim().parse::<IpAddr>() else {
+        return Ok(HttpResponse::BadRequest()
+            .json(json!({"ip": ["Enter a valid IPv4 or IPv6 address."]})));
+    };
+    let mut conn = db::conn(&state.services.db).await?;
+    let now = chrono::Utc::now().naive_utc();
+    let blocks: Vec<_> = blocks_for(&mut conn, address, now)
+        .await?
+        .into_iter()
+        .map(|block| {
+            json!({
+                "comment": block.reason,
+                "expiry": block.expiry.map_or_else(
+                    || "infinity".to_string(),
+                    |t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ),
+                "network": block.network,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(blocks))
+}
