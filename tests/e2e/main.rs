@@ -14,6 +14,7 @@ mod logging;
 mod mail_outages;
 mod migrations;
 mod queue;
+mod recovery;
 mod signup;
 mod web;
 mod worker;
