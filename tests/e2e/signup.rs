@@ -812,3 +812,44 @@ async fn fifty_activations_through_two_workers_get_distinct_unused_uid_numbers()
     );
     assert!(numbers.iter().all(|n| (50_000..=59_999).contains(n)));
 }
+
+#[tokio::test]
+async fn activationlink_prints_a_fresh_link_and_kills_the_old_one() {
+    let ctx = TestContext::new().await;
+    let config = ctx.write_config();
+    let web = WebProcess::start(&config).await;
+    let browser = Browser::new(&web.base_url);
+    let email = ctx.mailbox.address("lost");
+    let response = sign_up(&ctx, &browser, "Lost Mail", "lostmail", &email, PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
+
+    let list = run("bitu", &config, &["activationlink", "--list"]);
+    assert!(list.status.success());
+    assert!(String::from_utf8_lossy(&list.stdout).contains("lostmail"));
+    let link = |args: &[&str]| {
+        let output = run("bitu", &config, args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let url = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        url.split_once("/signup/activate/")
+            .map(|(_, rest)| format!("/signup/activate/{rest}"))
+            .unwrap()
+    };
+    let first = link(&["activationlink", "--uid", "lostmail"]);
+    let second = link(&["activationlink", "--email", &email.to_uppercase()]);
+    assert_ne!(first, second);
+    let old = Browser::new(&web.base_url);
+    old.get(&first).await;
+    assert_eq!(old.get("/signup/activate/").await.status().as_u16(), 400);
+    let new = Browser::new(&web.base_url);
+    new.get(&second).await;
+    let page = new.get("/signup/activate/").await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("Lost Mail"));
+    let missing = run("bitu", &config, &["activationlink", "--uid", "nobody"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no sign-up waiting"));
+}

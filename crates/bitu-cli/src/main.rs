@@ -1,8 +1,10 @@
 //! `bitu`: the on-call's management command.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod activationlink;
 mod blocklist;
 mod check_config;
+mod jobs;
 mod migrate;
 
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use std::process::ExitCode;
 use bitu_core::config::DEFAULT_CONFIG_PATH;
 use clap::{Parser, Subcommand};
 
-/// Manage a Bitu installation: apply migrations, check the configuration.
+/// Manage a Bitu installation: apply migrations, check the configuration, inspect jobs.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -30,6 +32,11 @@ enum Command {
     CheckConfig(check_config::CheckConfigArgs),
     /// Why a name is refused; add, remove and list block list entries (reads [database]).
     Blocklist(blocklist::BlocklistArgs),
+    /// List queued, running and failed jobs; retry or drop failed ones (reads [redis]).
+    Jobs(jobs::JobsArgs),
+    /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
+    /// [site], [signup]); the earlier link stops working.
+    Activationlink(activationlink::ActivationLinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +45,8 @@ fn main() -> ExitCode {
         Command::Migrate(command) => migrate::run(&args.config, command),
         Command::CheckConfig(command) => check_config::run(&args.config, command),
         Command::Blocklist(command) => blocklist::run(&args.config, command),
+        Command::Jobs(command) => jobs::run(&args.config, command),
+        Command::Activationlink(command) => activationlink::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,
