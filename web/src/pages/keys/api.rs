@@ -55,16 +55,15 @@ fn refused(rejection: &Rejection) -> HttpResponse {
     )
 }
 
-/// Parses a JSON body; its error never quotes the body, which may hold a private key.
-fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> Result<T, HttpResponse> {
-    serde_json::from_slice(body).map_err(|_| {
-        errors(
-            StatusCode::BAD_REQUEST,
-            "body",
-            &format!("The body must be a JSON object: {shape}."),
-            false,
-        )
-    })
+/// Parses a JSON body; the refusal never quotes the body, which may hold a private key.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_slice(body).ok()
+}
+
+/// The answer to a body that is not the expected JSON object.
+fn bad_body(shape: &str) -> HttpResponse {
+    let message = format!("The body must be a JSON object: {shape}.");
+    errors(StatusCode::BAD_REQUEST, "body", &message, false)
 }
 
 /// A missing key, or another user's.
@@ -114,11 +113,14 @@ pub async fn create(
     user: CurrentUser,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let body: CreateBody =
-        match parse_body(&body, r#"{"key": "...", "comment": "...", "active": true}"#) {
-            Ok(body) => body,
-            Err(response) => return Ok(response),
-        };
+    let body: CreateBody = match parse_body(&body) {
+        Some(body) => body,
+        None => {
+            return Ok(bad_body(
+                r#"{"key": "...", "comment": "...", "active": true}"#,
+            ));
+        }
+    };
     let service = KeyService::new(&state.services, &state.settings.keys);
     let new = NewKey {
         text: &body.key,
@@ -147,9 +149,9 @@ pub async fn update(
         Err(bitu_core::Error::NotFound(_)) => return Ok(not_found()),
         Err(e) => return Err(e.into()),
     }
-    let body: UpdateBody = match parse_body(&body, r#"{"state": "active" or "suspended"}"#) {
-        Ok(body) => body,
-        Err(response) => return Ok(response),
+    let body: UpdateBody = match parse_body(&body) {
+        Some(body) => body,
+        None => return Ok(bad_body(r#"{"state": "active" or "suspended"}"#)),
     };
     let result = match body.state.as_str() {
         "active" => service.activate(&user.uid, *id).await,
