@@ -7,6 +7,9 @@ cd "$repo"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The SSH key tests make their keys with ssh-keygen.
+command -v ssh-keygen >/dev/null || { apt-get update -qq && apt-get install -y -qq openssh-client; }
+
 step "local services"
 bash packaging/dev/services.sh start
 # shellcheck disable=SC1091
