@@ -7,8 +7,16 @@ cd "$repo"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# The SSH key tests make their keys with ssh-keygen.
-command -v ssh-keygen >/dev/null || { apt-get update -qq && apt-get install -y -qq openssh-client; }
+# Tools the tests drive: ssh-keygen makes SSH keys, Chromium and its driver render pages.
+missing=()
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if ((${#missing[@]})); then
+    step "install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
 
 step "local services"
 bash packaging/dev/services.sh start

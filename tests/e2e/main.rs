@@ -13,6 +13,7 @@ mod keys;
 mod logging;
 mod mail_outages;
 mod migrations;
+mod pages;
 mod queue;
 mod recovery;
 mod signup;

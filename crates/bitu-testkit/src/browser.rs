@@ -56,7 +56,8 @@ impl Browser {
     /// Sets cookie `name` for this site (e.g. to replay an old session cookie).
     pub fn set_cookie(&self, name: &str, value: &str) {
         if let Ok(url) = self.base_url.parse() {
-            self.jar.add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+            self.jar
+                .add_cookie_str(&format!("{name}={value}; Path=/"), &url);
         }
     }
 
@@ -95,7 +96,10 @@ impl Browser {
     /// Signs in; panics unless the server redirects (success).
     pub async fn sign_in(&self, name: &str, password: &str) -> Response {
         let response = self
-            .post_form("/login/", &[("name", name), ("password", password), ("next", "")])
+            .post_form(
+                "/login/",
+                &[("name", name), ("password", password), ("next", "")],
+            )
             .await;
         assert_eq!(response.status().as_u16(), 303, "sign-in as {name} failed");
         response

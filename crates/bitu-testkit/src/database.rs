@@ -10,11 +10,22 @@ use crate::env::repo_root;
 
 const TEMPLATE: &str = "bitu_test_template";
 
-/// Hash of every migration file, so an edited migration rebuilds the template.
+/// Hash of every migration file and of the migrations compiled into this test binary, so an
+/// added or edited migration rebuilds the template.
 fn migrations_fingerprint() -> String {
+    use bitu_core::db::migrate::MIGRATIONS;
+    use diesel::migration::MigrationSource;
     let mut files: Vec<_> = walk(&repo_root().join("migrations"));
     files.sort();
     let mut hasher = DefaultHasher::new();
+    let embedded = MigrationSource::<diesel::mysql::Mysql>::migrations(&MIGRATIONS)
+        .map(|list| {
+            list.iter()
+                .map(|m| m.name().to_string())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    embedded.hash(&mut hasher);
     for file in files {
         file.hash(&mut hasher);
         std::fs::read(&file).unwrap_or_default().hash(&mut hasher);

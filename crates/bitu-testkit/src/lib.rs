@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod chrome;
 pub mod database;
 pub mod directory;
 pub mod env;
@@ -99,7 +100,12 @@ impl TestContext {
             &[
                 (
                     "objectClass",
-                    &["inetOrgPerson", "posixAccount", "wikimediaPerson", "ldapPublicKey"],
+                    &[
+                        "inetOrgPerson",
+                        "posixAccount",
+                        "wikimediaPerson",
+                        "ldapPublicKey",
+                    ],
                 ),
                 ("uid", &[uid]),
                 ("cn", &[cn]),
