@@ -12,10 +12,13 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod queue;
 pub mod redis;
 pub mod services;
 pub mod signup;
+pub mod systemd;
+pub mod timer_runs;
 
 pub use config::Settings;
 pub use error::{Error, Result};

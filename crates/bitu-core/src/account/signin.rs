@@ -34,11 +34,10 @@ pub async fn authenticate(
         let _ = directory
             .verify_password(&directory.user_dn("\u{1}no-such-user"), password)
             .await;
+        crate::metrics::signin(false);
         return Ok(None);
     };
-    if directory.verify_password(user.dn(), password).await? {
-        Ok(Some(user))
-    } else {
-        Ok(None)
-    }
+    let ok = directory.verify_password(user.dn(), password).await?;
+    crate::metrics::signin(ok);
+    Ok(ok.then_some(user))
 }

@@ -7,6 +7,7 @@ mod check;
 mod keys;
 mod logging;
 mod mail;
+mod metrics;
 mod queue;
 mod signup;
 
@@ -27,6 +28,7 @@ pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
+pub use metrics::{MetricsSettings, SchedulerSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 
@@ -69,6 +71,10 @@ pub struct Settings {
     pub worker: WorkerSettings,
     /// Mail sender, admin recipients and transport.
     pub mail: MailSettings,
+    /// Prometheus metrics: on or off, and who may read them.
+    pub metrics: MetricsSettings,
+    /// Timer jobs run inside bitu-rq instead of by systemd timers.
+    pub scheduler: SchedulerSettings,
 }
 
 /// MariaDB connection settings.
@@ -425,6 +431,8 @@ impl Settings {
         problems.extend(self.queue.validate());
         problems.extend(self.worker.validate());
         problems.extend(self.mail.validate());
+        problems.extend(self.metrics.validate());
+        problems.extend(self.scheduler.validate());
         problems
     }
 }

@@ -32,9 +32,10 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<DbPool> {
 
 /// Takes a connection, turning every pool failure into [`Error::DatabaseUnavailable`].
 pub async fn conn(pool: &DbPool) -> Result<DbConn> {
-    pool.get()
-        .await
-        .map_err(|e| Error::DatabaseUnavailable(e.to_string()))
+    let started = std::time::Instant::now();
+    let conn = pool.get().await;
+    crate::metrics::backend_call("database", started, conn.is_ok());
+    conn.map_err(|e| Error::DatabaseUnavailable(e.to_string()))
 }
 
 /// Round-trips `SELECT 1` to prove the database answers.

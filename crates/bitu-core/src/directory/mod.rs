@@ -122,6 +122,21 @@ impl Directory {
         F: Fn(Ldap) -> Fut,
         Fut: Future<Output = std::result::Result<T, LdapError>>,
     {
+        let started = std::time::Instant::now();
+        let result = self.run_once_or_twice(retry, op).await;
+        crate::metrics::backend_call(
+            "ldap",
+            started,
+            !matches!(result, Err(Error::DirectoryUnavailable(_))),
+        );
+        result
+    }
+
+    async fn run_once_or_twice<T, F, Fut>(&self, retry: bool, op: F) -> Result<T>
+    where
+        F: Fn(Ldap) -> Fut,
+        Fut: Future<Output = std::result::Result<T, LdapError>>,
+    {
         let mut attempts_left = if retry { 2 } else { 1 };
         loop {
             attempts_left -= 1;

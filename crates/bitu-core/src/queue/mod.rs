@@ -154,10 +154,10 @@ impl Queue {
     }
 
     async fn conn(&self) -> Result<deadpool_redis::Connection> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| Error::QueueUnavailable(e.to_string()))
+        let started = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        crate::metrics::backend_call("redis", started, conn.is_ok());
+        conn.map_err(|e| Error::QueueUnavailable(e.to_string()))
     }
 
     /// Puts `job` on its queue directly, without the outbox (for jobs made by jobs and tools;

@@ -103,6 +103,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
             Err(errors) => return Ok(SubmitOutcome::Invalid(errors)),
         };
         info!(signup_id = id, uid = %signup.uid, "sign-up stored");
+        crate::metrics::signup_stored();
         self.push(&[envelope]).await;
         Ok(SubmitOutcome::Stored(id))
     }
@@ -134,6 +135,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         match store::activate(&self.services.db, id, token, job).await? {
             Ok(envelope) => {
                 info!(signup_id = id, "sign-up activated");
+                crate::metrics::activation();
                 self.push(&[envelope]).await;
                 Ok(Ok(()))
             }
