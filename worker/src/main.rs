@@ -3,7 +3,9 @@
 
 mod chores;
 mod handlers;
+mod metrics;
 mod run;
+mod scheduler;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +79,20 @@ fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         let (stop_tx, stop) = watch::channel(false);
+        let exporter = match settings.metrics.enabled {
+            true => Some(metrics::Exporter {
+                handle: bitu_core::metrics::install("bitu-rq").map_err(|e| e.to_string())?,
+                queue: queue.clone(),
+                db: services.db.clone(),
+                settings: settings.metrics.clone(),
+            }),
+            false => None,
+        };
+        let metrics_server = match exporter {
+            Some(exporter) => metrics::spawn(exporter, stop.clone()).await,
+            None => None,
+        };
+        let mut scheduler = scheduler::start(&settings, &services.db).await?;
         let chores = [
             chores::heartbeat(
                 queue.clone(),
@@ -115,17 +131,30 @@ fn run(args: Args) -> Result<(), String> {
         });
         let (claim_stop_tx, claim_stop) = watch::channel(false);
         let claiming = tokio::spawn(worker.clone().run(claim_stop));
+        bitu_core::systemd::ready("claiming jobs");
+        let watchdog = bitu_core::systemd::spawn_watchdog();
         tokio::select! {
             _ = terminate.recv() => {}
             _ = interrupt.recv() => {}
         }
         info!("bitu-rq stopping: no new jobs");
+        bitu_core::systemd::stopping();
+        if let Some(scheduler) = scheduler.as_mut() {
+            // A timer job cut short is simply done again at its next time.
+            let _ = scheduler.shutdown().await;
+        }
         let _ = claim_stop_tx.send(true);
         let _ = claiming.await;
         // Heartbeat ran through the grace; only now may the worker look dead.
         let _ = stop_tx.send(true);
         for chore in chores {
             let _ = chore.await;
+        }
+        if let Some(server) = metrics_server {
+            let _ = server.await;
+        }
+        if let Some(watchdog) = watchdog {
+            watchdog.abort();
         }
         match worker.queue.leave(&worker.id).await {
             Ok(0) => {}

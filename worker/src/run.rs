@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bitu_core::config::{QueueSettings, WorkerSettings};
+use bitu_core::metrics::{JOB_DURATION, JOBS};
 use bitu_core::queue::{Claimed, DecodeError, Queue, QueueName, WorkerId, backoff};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
@@ -65,6 +66,15 @@ impl Worker {
         let (kind, outcome) = self.attempt(&claimed).await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (id, attempt, queue) = (&claimed.id.0, claimed.attempt, claimed.queue.name());
+        let word = match &outcome {
+            Outcome::Done(_) => "done",
+            Outcome::Gone => "gone",
+            Outcome::Retry(..) => "retry",
+            Outcome::Failed(_) => "failed",
+        };
+        metrics::counter!(JOBS, "kind" => kind.clone(), "outcome" => word).increment(1);
+        metrics::histogram!(JOB_DURATION, "kind" => kind.clone())
+            .record(started.elapsed().as_secs_f64());
         match outcome {
             Outcome::Done(note) => info!(
                 kind,

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bitu_core::blocklist::{ImportOptions, run_import};
+use bitu_core::blocklist::ImportOptions;
 use bitu_core::config::DEFAULT_CONFIG_PATH;
+use bitu_timers::jobs;
 use chrono::{DateTime, NaiveDateTime};
 use clap::Parser;
 
@@ -40,6 +41,8 @@ fn parse_time(text: &str) -> Result<NaiveDateTime, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Only a full run is the timer's regular run; a dry or partial one leaves no record.
+    let regular = !args.dry_run && args.sources.is_empty() && args.now.is_none();
     let options = ImportOptions {
         now: args.now,
         dry_run: args.dry_run,
@@ -47,25 +50,14 @@ fn main() -> ExitCode {
         only: args.sources,
     };
     bitu_timers::run_one_shot(
-        "bitu-blocksync",
+        jobs::BLOCKSYNC,
         &args.config,
+        regular,
         |settings, services| async move {
-            let outcome = run_import(&settings, &services.db, &options)
-                .await
-                .map_err(|e| e.to_string())?;
-            print!("{}", outcome.report);
-            match outcome.failed.as_slice() {
-                [] => Ok(()),
-                failed => Err(format!(
-                    "{} source(s) failed, their entries are kept: {}",
-                    failed.len(),
-                    failed
-                        .iter()
-                        .map(|(name, _)| name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            }
+            jobs::blocksync(&settings, &services.db, &options, |report| {
+                print!("{report}");
+            })
+            .await
         },
     )
 }

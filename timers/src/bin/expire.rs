@@ -4,10 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bitu_core::config::DEFAULT_CONFIG_PATH;
-use bitu_core::signup::captcha;
-use bitu_core::signup::expire::{self, ExpireOutcome, ExpireRequest};
+use bitu_core::signup::expire::ExpireRequest;
+use bitu_timers::jobs;
 use clap::Parser;
-use tracing::info;
 
 /// Deletes sign-ups older than `[signup] expire_after` (activated or not), freeing their
 /// developer name, shell username and address, and expired captchas. Reads [database],
@@ -29,34 +28,22 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Only a full run is the timer's regular run; a dry or single-uid one leaves no record.
+    let regular = !args.dry_run && args.uid.is_none();
     bitu_timers::run_one_shot(
-        "bitu-expire",
+        jobs::EXPIRE,
         &args.config,
+        regular,
         |settings, services| async move {
             let request = ExpireRequest {
-                older_than: settings.signup.expire_after,
                 uid: args.uid.clone(),
                 dry_run: args.dry_run,
+                ..jobs::scheduled_expire(&settings)
             };
-            let outcome = expire::run(&services.db, &request, |signup| {
+            jobs::expire(&services.db, &request, |signup| {
                 println!("{}\t{}\t{}", signup.id, signup.uid, signup.created_at);
             })
             .await
-            .map_err(|e| e.to_string())?;
-            match outcome {
-                ExpireOutcome::AlreadyRunning => {
-                    info!("another bitu-expire holds the lock; leaving the work to it");
-                }
-                ExpireOutcome::Done(count) => {
-                    if !args.dry_run {
-                        let captchas = captcha::purge_expired(&services.db)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        info!(signups = count, captchas, "expired entries deleted");
-                    }
-                }
-            }
-            Ok(())
         },
     )
 }
