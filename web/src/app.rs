@@ -15,8 +15,10 @@ use bitu_core::signup::service::SignupService;
 use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
+use crate::auth::client_ip;
 use crate::middleware::csrf::csrf;
-use crate::middleware::host_check::host_check;
+use crate::middleware::host_check::{host_check, is_allowed_host};
+use crate::middleware::ops::{Metrics, Stopping, ops};
 use crate::pages;
 use crate::session_store::DbSessionStore;
 use crate::templates::Templates;
@@ -64,8 +66,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// How often expired session rows are deleted.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(600);
 
-/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish within the grace.
-pub async fn serve(settings: Settings, services: Services) -> std::io::Result<()> {
+/// Serves until SIGTERM or SIGINT, then lets in-flight requests finish within the grace. On
+/// `listener` (a socket systemd passed) when given, else on `[web] bind`.
+pub async fn serve(
+    mut settings: Settings,
+    services: Services,
+    listener: Option<std::net::TcpListener>,
+) -> std::io::Result<()> {
+    // The service name always works as Host, so a standby can be tried with it (runbook).
+    if let Some(name) = url::Url::parse(&settings.site.base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string))
+        && !is_allowed_host(&name, &settings.site.allowed_hosts)
+    {
+        settings.site.allowed_hosts.push(name);
+    }
+    let metrics = match settings.metrics.enabled {
+        true => Some(web::Data::new(Metrics(
+            bitu_core::metrics::install("bitu-web").map_err(std::io::Error::other)?,
+        ))),
+        false => None,
+    };
+    let stopping = web::Data::new(Stopping::default());
     let settings = Arc::new(settings);
     let secret = settings
         .secret_key()
@@ -100,6 +122,8 @@ pub async fn serve(settings: Settings, services: Services) -> std::io::Result<()
         i64::try_from(settings.session.idle_timeout.as_secs()).unwrap_or(i64::MAX),
     );
     let cookie_name = settings.session.cookie_name.clone();
+    let trusted_proxies = settings.web.trusted_proxies.clone();
+    let app_stopping = stopping.clone();
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
             .cookie_name(cookie_name.clone())
@@ -112,26 +136,70 @@ pub async fn serve(settings: Settings, services: Services) -> std::io::Result<()
                     .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
             )
             .build();
-        App::new()
+        let proxies = trusted_proxies.clone();
+        let mut app = App::new()
             .app_data(state.clone())
-            .wrap(actix_middleware::from_fn(csrf))
+            .app_data(app_stopping.clone());
+        if let Some(metrics) = &metrics {
+            app = app.app_data(metrics.clone());
+        }
+        app.wrap(actix_middleware::from_fn(csrf))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))
+            .wrap(actix_middleware::from_fn(ops))
             .wrap(
                 // %U is the path without the query string, which may carry secrets.
-                actix_middleware::Logger::new("%a \"%{method}xi %U\" %s %b %Dms")
+                actix_middleware::Logger::new("%{client}xi \"%{method}xi %U\" %s %b %Dms")
                     .custom_request_replace("method", |req| req.method().to_string())
+                    .custom_request_replace("client", move |req| {
+                        client_ip(req.request(), &proxies)
+                            .map_or_else(|| "-".to_string(), |ip| ip.to_string())
+                    })
                     .log_target("bitu_web::access"),
             )
             .configure(configure)
     })
     .workers(settings.web.workers)
     .shutdown_timeout(settings.web.shutdown_grace.as_secs())
-    .bind(&settings.web.bind)?;
+    .disable_signals();
+    let inherited = listener.is_some();
+    let server = match listener {
+        Some(listener) => server.listen(listener)?,
+        None => server.bind(&settings.web.bind)?,
+    };
     for addr in server.addrs() {
-        info!(%addr, "bitu-web listening");
+        info!(%addr, inherited, "bitu-web listening");
     }
-    server.run().await
+    let server = server.run();
+    tokio::spawn(stop_on_signal(server.handle(), stopping.get_ref().clone()));
+    bitu_core::systemd::ready("serving");
+    let _watchdog = bitu_core::systemd::spawn_watchdog();
+    server.await
+}
+
+/// On SIGTERM or SIGINT: close connections after their answer, stop accepting (connections
+/// then wait in the socket's queue for the next process), let accepted ones reach a worker,
+/// then drain in-flight requests within `[web] shutdown_grace`.
+async fn stop_on_signal(server: actix_web::dev::ServerHandle, stopping: Stopping) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        warn!("cannot listen for SIGTERM; stop with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    info!("bitu-web stopping: no new connections, draining requests");
+    stopping.begin();
+    bitu_core::systemd::stopping();
+    server.pause().await;
+    // A worker drops connections still queued to it when it stops; give them time to land.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.stop(true).await;
 }
 
 async fn purge_expired_sessions(pool: bitu_core::db::DbPool) {

@@ -44,12 +44,21 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(bind) = args.bind {
         settings.web.bind = bind;
     }
-    let bind = settings.web.bind.clone();
+    // bitu-web.socket keeps the listening socket across restarts; connections wait in it.
+    let listener = listenfd::ListenFd::from_env()
+        .take_tcp_listener(0)
+        .map_err(|e| format!("the socket passed by systemd (LISTEN_FDS) is unusable: {e}"))?;
+    let bind = match &listener {
+        Some(listener) => listener
+            .local_addr()
+            .map_or_else(|_| "the inherited socket".into(), |a| a.to_string()),
+        None => settings.web.bind.clone(),
+    };
     actix_web::rt::System::new().block_on(async move {
         let services = Services::connect(&settings)
             .await
             .map_err(|e| e.to_string())?;
-        app::serve(settings, services)
+        app::serve(settings, services, listener)
             .await
             .map_err(|e| format!("cannot serve on {bind}: {e}"))
     })

@@ -2,3 +2,4 @@
 
 pub mod csrf;
 pub mod host_check;
+pub mod ops;
