@@ -120,7 +120,8 @@ impl QueueSettings {
 pub struct WorkerSettings {
     /// Queues consumed when `--queue` is not given.
     pub queues: Vec<QueueName>,
-    /// Jobs run at once by one process.
+    /// Jobs run at once by one process; keep `[redis] pool_size` and `[ldap] pool_size` at
+    /// least this large (plus two Redis connections for the heartbeat and housekeeping).
     pub concurrency: usize,
     /// How long running jobs may take to finish after SIGTERM.
     #[serde(with = "humantime_serde")]
