@@ -131,6 +131,11 @@ impl WebProcess {
         }
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or_default()
+    }
+
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.base_url

@@ -2,9 +2,10 @@
 //! format, see tests/fixtures/blocklist/README.md) and global blocks from a local fake of the
 //! wiki API, then `bitu blocklist` answers as the on-call would use it.
 
-mod bench;
-mod fake_wiki;
+pub mod bench;
+pub mod fake_wiki;
 mod ip_blocks;
+mod registration_api;
 mod titleblacklist;
 
 use std::io::Write;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Web benchmarks (release build, local services, wrk -t2 -c16 --latency as the original was
+# measured): GET /login/, POST /login/, GET /account/ signed in, POST /signup/api/username/
+# with no and with 10,000 block-list patterns, POST /signup/ with 10,000 patterns; and the
+# peak memory of bitu-web. 1,002 users are in the directory.
+# Usage: bench/web.sh              BENCH_SECONDS=20 bench/web.sh   (default 10 s a scenario)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+bash packaging/dev/services.sh start >/dev/null
+# shellcheck disable=SC1091
+. "${BITU_DEV_DIR:-$repo/.dev}/env"
+cargo build --release --quiet -p bitu-web
+cargo test --release -p bitu-e2e --test e2e bench_web -- --ignored --nocapture \
+    --test-threads=1 2>&1 | grep -E '^BENCH|test result|panicked|FAILED'
