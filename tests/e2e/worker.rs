@@ -76,7 +76,7 @@ async fn a_burst_of_1000_jobs_through_both_queues_has_each_effect_once() {
     assert!(
         message
             .text
-            .contains("http://localhost:8000/signup/activate/token-7")
+            .contains("http://localhost:8000/signup/activate/1/token-7/")
     );
     assert!(
         message

@@ -8,7 +8,7 @@ use mysql_async::{Conn, Opts};
 
 use crate::env::repo_root;
 
-const TEMPLATE: &str = "bitu_test_template";
+const TEMPLATE_PREFIX: &str = "bitu_test_tpl_";
 
 /// Hash of every migration file and of the migrations compiled into this test binary, so an
 /// added or edited migration rebuilds the template.
@@ -61,52 +61,55 @@ async fn connect(server_url: &str, database: Option<&str>) -> Conn {
         .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"))
 }
 
-/// Makes sure the template is migrated with the current migrations.
-async fn ensure_template(server_url: &str) {
+/// The template for this binary's migrations, created (migrated) once. Each set of
+/// migrations has its own template, never changed after creation, so test runs of different
+/// builds at the same time never pull one from under each other.
+async fn ensure_template(server_url: &str) -> String {
+    let template = format!("{TEMPLATE_PREFIX}{}", migrations_fingerprint());
     let mut conn = connect(server_url, None).await;
     let got: Option<i64> = conn
-        .exec_first("SELECT GET_LOCK(?, 300)", (TEMPLATE,))
+        .exec_first("SELECT GET_LOCK(?, 300)", (TEMPLATE_PREFIX,))
         .await
         .expect("GET_LOCK");
-    assert_eq!(got, Some(1), "could not lock the template database");
-    let fingerprint = migrations_fingerprint();
-    let current: Option<String> = conn
-        .query_first(format!("SELECT value FROM {TEMPLATE}.testkit_fingerprint"))
+    assert_eq!(got, Some(1), "could not lock the template databases");
+    let ready: Option<String> = conn
+        .query_first(format!("SELECT value FROM {template}.testkit_ready"))
         .await
         .unwrap_or(None);
-    if current.as_deref() != Some(fingerprint.as_str()) {
-        conn.query_drop(format!("DROP DATABASE IF EXISTS {TEMPLATE}"))
+    if ready.is_none() {
+        conn.query_drop(format!("DROP DATABASE IF EXISTS {template}"))
             .await
-            .expect("drop template");
+            .expect("drop half-made template");
         conn.query_drop(format!(
-            "CREATE DATABASE {TEMPLATE} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+            "CREATE DATABASE {template} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
         ))
         .await
         .expect("create template");
-        let url = format!("{}/{TEMPLATE}", server_url.trim_end_matches('/'));
+        let url = format!("{}/{template}", server_url.trim_end_matches('/'));
         bitu_core::db::migrate::run_pending(&url, std::time::Duration::from_secs(60))
             .await
             .expect("migrate the template database");
+        // Written last: a template without it was interrupted and is made again.
         conn.query_drop(format!(
-            "CREATE TABLE {TEMPLATE}.testkit_fingerprint (value VARCHAR(64) NOT NULL)"
+            "CREATE TABLE {template}.testkit_ready (value VARCHAR(8) NOT NULL)"
         ))
         .await
-        .expect("create fingerprint table");
-        conn.exec_drop(
-            format!("INSERT INTO {TEMPLATE}.testkit_fingerprint VALUES (?)"),
-            (fingerprint,),
-        )
+        .expect("create marker table");
+        conn.query_drop(format!(
+            "INSERT INTO {template}.testkit_ready VALUES ('yes')"
+        ))
         .await
-        .expect("store fingerprint");
+        .expect("mark template ready");
     }
-    conn.query_drop(format!("SELECT RELEASE_LOCK('{TEMPLATE}')"))
+    conn.exec_drop("SELECT RELEASE_LOCK(?)", (TEMPLATE_PREFIX,))
         .await
         .expect("RELEASE_LOCK");
+    template
 }
 
 /// Creates database `name` as a copy of the migrated template (tables, keys and rows).
 pub async fn create_database(server_url: &str, name: &str) {
-    ensure_template(server_url).await;
+    let template = ensure_template(server_url).await;
     let mut conn = connect(server_url, None).await;
     conn.query_drop(format!(
         "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
@@ -116,8 +119,8 @@ pub async fn create_database(server_url: &str, name: &str) {
     let tables: Vec<String> = conn
         .exec(
             "SELECT table_name FROM information_schema.tables \
-             WHERE table_schema = ? AND table_name <> 'testkit_fingerprint'",
-            (TEMPLATE,),
+             WHERE table_schema = ? AND table_name <> 'testkit_ready'",
+            (&template,),
         )
         .await
         .expect("list template tables");
@@ -129,14 +132,14 @@ pub async fn create_database(server_url: &str, name: &str) {
     for table in tables {
         // SHOW CREATE TABLE keeps foreign keys, which CREATE TABLE ... LIKE would drop.
         let create: Option<(String, String)> = conn
-            .query_first(format!("SHOW CREATE TABLE {TEMPLATE}.`{table}`"))
+            .query_first(format!("SHOW CREATE TABLE {template}.`{table}`"))
             .await
             .expect("show create table");
         let (_, statement) = create.expect("template table exists");
         target.query_drop(statement).await.expect("create table");
         target
             .query_drop(format!(
-                "INSERT INTO `{table}` SELECT * FROM {TEMPLATE}.`{table}`"
+                "INSERT INTO `{table}` SELECT * FROM {template}.`{table}`"
             ))
             .await
             .expect("copy rows");
