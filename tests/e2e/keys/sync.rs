@@ -21,7 +21,7 @@ async fn edits_made_in_ldap_show_on_the_next_view() {
     ldapmodify(&ctx, "eve", true, &theirs.public).await;
     let page = html_text(&s.browser.get("/keys/").await.text().await.unwrap());
     assert!(page.contains(&theirs.fingerprint));
-    assert!(page.contains("(imported from directory)"));
+    assert!(page.contains("imported from directory"));
     let keys = listed(&s.browser).await;
     let imported = by_fingerprint(&keys, &theirs.fingerprint).unwrap();
     assert_eq!(
