@@ -12,6 +12,8 @@ missing=()
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# systemd-analyze verifies the units (systemd need not be running).
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 if ((${#missing[@]})); then
     step "install ${missing[*]}"
     apt-get update -qq
@@ -31,6 +33,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "build the binaries the end-to-end tests run"
 cargo build --workspace --bins --locked
+
+step "Debian package: build with cargo-deb, dpkg -i, bitu check-config"
+bash packaging/dev/deb-check.sh
 
 step "cargo test"
 cargo test --workspace --locked "$@"
