@@ -34,6 +34,11 @@ start_daemon() {
 }
 
 write_config() {
+    # One secret per dev setup, kept so restarts sign no one out.
+    if [[ ! -s $state/secret_key ]]; then
+        head -c 48 /dev/urandom | base64 | tr -d '\n' >"$state/secret_key"
+        chmod 600 "$state/secret_key"
+    fi
     cat >"$config" <<EOC
 # Local development configuration written by packaging/dev/up.sh.
 [database]
@@ -53,6 +58,15 @@ ppolicy_dn = "cn=disabled,ou=ppolicies,${BITU_TEST_LDAP_BASE}"
 
 [site]
 base_url = "http://localhost:${port}"
+secret_key_file = "${state}/secret_key"
+
+[mail]
+from = "Bitu <bitu@localhost>"
+admins = ["admins@localhost"]
+
+[mail.smtp]
+host = "${BITU_TEST_SMTP_HOST}"
+port = ${BITU_TEST_SMTP_PORT}
 
 [web]
 bind = "127.0.0.1:${port}"
