@@ -10,6 +10,28 @@ use fantoccini::Locator;
 
 const PASSWORD: &str = "Copper-Meadow-Lantern-58";
 
+/// Types `name` and `password` into the sign-in form on the page and submits it.
+async fn submit_sign_in(chrome: &Chrome, name: &str, password: &str) {
+    for (id, text) in [("name", name), ("password", password)] {
+        chrome
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    chrome
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn value(chrome: &Chrome, id: &str) -> String {
     chrome
         .client
@@ -156,30 +178,7 @@ async fn a_browser_without_cookies_is_told_so() {
     })
     .await;
     chrome.client.goto(&web.url("/login/")).await.unwrap();
-    chrome
-        .client
-        .find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("cookie")
-        .await
-        .unwrap();
-    chrome
-        .client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    chrome
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_sign_in(&chrome, "cookie", PASSWORD).await;
     let page = chrome.client.source().await.unwrap();
     assert!(page.contains("Cookies are needed"), "{page}");
     chrome.close().await;
@@ -206,30 +205,7 @@ async fn signing_in_shows_the_name_and_only_usable_navigation() {
         nav.contains("Sign in") && !nav.contains("API tokens"),
         "{nav}"
     );
-    chrome
-        .client
-        .find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("Navigating Person")
-        .await
-        .unwrap();
-    chrome
-        .client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    chrome
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_sign_in(&chrome, "Navigating Person", PASSWORD).await;
     assert_eq!(
         chrome.client.current_url().await.unwrap().path(),
         "/account/"

@@ -130,6 +130,23 @@ fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebErr
     Ok(response)
 }
 
+/// The signed-in user's entry, if the link is valid for it as it is now.
+async fn linked_entry(
+    state: &AppState,
+    user: &CurrentUser,
+    link: &LinkValues,
+) -> Result<Option<bitu_core::directory::DirectoryUser>, WebError> {
+    let entry = entry(state, user).await?;
+    let valid = recovery::check_email_change(
+        &state.settings,
+        &entry,
+        &link.mail,
+        link.expires,
+        &link.token,
+    )?;
+    Ok(valid.then_some(entry))
+}
+
 /// `GET /account/email/confirm/?mail=&expires=&token=`: one button to confirm.
 #[get("/account/email/confirm/")]
 pub async fn confirm_page(
@@ -138,16 +155,9 @@ pub async fn confirm_page(
     user: CurrentUser,
     link: web::Query<LinkValues>,
 ) -> Result<HttpResponse, WebError> {
-    let entry = entry(&state, &user).await?;
-    if !recovery::check_email_change(
-        &state.settings,
-        &entry,
-        &link.mail,
-        link.expires,
-        &link.token,
-    )? {
+    let Some(entry) = linked_entry(&state, &user, &link).await? else {
         return dead_link(&req, &state);
-    }
+    };
     let mut context = page_context(&req, &state, "Confirm your new address");
     context.insert("new_mail", &link.mail);
     context.insert("current", entry.mail().unwrap_or_default());
@@ -169,16 +179,9 @@ pub async fn confirm(
     user: CurrentUser,
     link: web::Form<LinkValues>,
 ) -> Result<HttpResponse, WebError> {
-    let entry = entry(&state, &user).await?;
-    if !recovery::check_email_change(
-        &state.settings,
-        &entry,
-        &link.mail,
-        link.expires,
-        &link.token,
-    )? {
+    let Some(entry) = linked_entry(&state, &user, &link).await? else {
         return dead_link(&req, &state);
-    }
+    };
     let notice = match recovery::change_email(&state.services.directory, &entry, &link.mail).await {
         Ok(notice) => notice,
         Err(bitu_core::Error::Invalid(message)) => {

@@ -13,7 +13,13 @@ pub mod username;
 
 use std::time::{Duration, Instant};
 
-use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::queue::{Job, outbox};
+
+use crate::app::AppState;
+use crate::auth::client_ip;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
 
 /// Waits until `floor` has passed since `started`, so answers about unknown and known
 /// accounts take the same time.
@@ -21,6 +27,42 @@ pub async fn answer_no_sooner_than(started: Instant, floor: Duration) {
     if let Some(rest) = floor.checked_sub(started.elapsed()) {
         tokio::time::sleep(rest).await;
     }
+}
+
+/// Answers a request that mails someone (reset link, forgotten names): rate limited per
+/// client, the lookup and mail left to bitu-rq, and the same page after the same time
+/// whether or not anyone gets mail.
+pub async fn anonymous_mail_request(
+    req: &HttpRequest,
+    state: &AppState,
+    job: Option<Job>,
+    template: &str,
+    title: &str,
+) -> Result<HttpResponse, WebError> {
+    let started = Instant::now();
+    let ip = client_ip(req, &state.settings.web.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let limits = &state.settings.rate_limit;
+    if state
+        .rate_limiter
+        .hit(
+            "mail-request-ip",
+            &ip,
+            limits.mail_requests_per_ip,
+            limits.window,
+        )
+        .await
+    {
+        return Err(WebError::TooManyRequests);
+    }
+    if let Some(job) = job {
+        outbox::submit(&state.services.db, &state.queue, job).await?;
+    }
+    answer_no_sooner_than(started, state.settings.account.anonymous_response_time).await;
+    let mut context = page_context(req, state, title);
+    context.insert("sent", &true);
+    html(state, template, &context)
 }
 
 /// Registers this feature's routes.

@@ -1,20 +1,17 @@
 //! `/password/reset/`: ask for a reset link by developer name (same answer, same time,
 //! whether or not the account exists), open it, set a new password.
 
-use std::time::Instant;
-
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use bitu_core::account::password::set_password;
 use bitu_core::account::password_rules::{PasswordContext, check_new_password};
 use bitu_core::account::{recovery, sessions};
-use bitu_core::queue::{Job, PasswordResetMail, outbox};
+use bitu_core::queue::{Job, PasswordResetMail};
 use serde::Deserialize;
 use tracing::info;
 
-use super::answer_no_sooner_than;
+use super::anonymous_mail_request;
 use crate::app::AppState;
-use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
 
@@ -53,33 +50,17 @@ pub async fn request(
     state: web::Data<AppState>,
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, WebError> {
-    let started = Instant::now();
-    let ip = client_ip(&req, &state.settings.web.trusted_proxies)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
-    let limits = &state.settings.rate_limit;
-    if state
-        .rate_limiter
-        .hit(
-            "mail-request-ip",
-            &ip,
-            limits.mail_requests_per_ip,
-            limits.window,
-        )
-        .await
-    {
-        return Err(WebError::TooManyRequests);
-    }
-    if !form.cn.trim().is_empty() {
-        let job = Job::PasswordResetMail(PasswordResetMail {
-            cn: form.cn.trim().to_string(),
-        });
-        outbox::submit(&state.services.db, &state.queue, job).await?;
-    }
-    answer_no_sooner_than(started, state.settings.account.anonymous_response_time).await;
-    let mut context = page_context(&req, &state, "Reset your password");
-    context.insert("sent", &true);
-    html(&state, "account/reset_request.html", &context)
+    let cn = form.cn.trim();
+    let job =
+        (!cn.is_empty()).then(|| Job::PasswordResetMail(PasswordResetMail { cn: cn.to_string() }));
+    anonymous_mail_request(
+        &req,
+        &state,
+        job,
+        "account/reset_request.html",
+        "Reset your password",
+    )
+    .await
 }
 
 /// `GET /password/reset/{uid}/{expires}/{token}/`: keeps the link in the session and
