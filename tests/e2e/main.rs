@@ -14,6 +14,7 @@ mod keys;
 mod logging;
 mod mail_outages;
 mod migrations;
+mod operations;
 mod pages;
 mod queue;
 mod recovery;
