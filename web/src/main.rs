@@ -16,14 +16,24 @@ use bitu_core::Services;
 use bitu_core::config::DEFAULT_CONFIG_PATH;
 use clap::Parser;
 
-/// Serves Bitu's web pages. Reads [database], [ldap], [redis], [site], [web] and [logging].
+/// Serves Bitu's web pages: sign-up, account self-service, SSH keys, /healthz and /metrics.
+///
+/// Reads [database], [ldap], [redis], [site], [web], [session], [rate_limit], [password],
+/// [account], [keys], [signup], [blocklist], [queue], [metrics] and [logging] of the
+/// configuration file. Listens on the socket systemd passes (bitu-web.socket, LISTEN_FDS)
+/// when there is one, else on --bind or [web] bind. Tells systemd READY=1 once MariaDB,
+/// LDAP and Redis answered and the schema is current, and pings its watchdog. On SIGTERM
+/// or SIGINT it stops accepting, answers in-flight requests within [web] shutdown_grace
+/// (closing kept-alive connections after their answer) and exits 0; connections made
+/// meanwhile wait in systemd's socket for the next process. GET /metrics answers only
+/// clients in [metrics] allow. Runbook: /usr/share/doc/bitu/runbook.md.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
     /// Configuration file.
     #[arg(long, env = "BITU_CONFIG", default_value = DEFAULT_CONFIG_PATH)]
     config: PathBuf,
-    /// Listen on this address instead of `[web] bind`.
+    /// Listen on this address instead of `[web] bind` (unused under socket activation).
     #[arg(long)]
     bind: Option<String>,
 }

@@ -20,10 +20,16 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+/// Runs Bitu's background jobs: LDAP changes, provisioning and mail.
+///
 /// Consumes the Redis queues `default` and `notification` and relays the job outbox. Reads
-/// [database], [ldap], [redis], [queue], [worker], [mail], [site] and [logging]. On SIGTERM or
-/// SIGINT it stops taking jobs, lets running ones finish within `[worker] shutdown_grace`,
-/// and exits 0.
+/// [database], [ldap], [redis], [queue], [worker], [mail], [site], [signup], [password],
+/// [metrics], [scheduler] (and [blocklist] when it schedules the import) and [logging]. On
+/// SIGTERM or SIGINT it stops taking jobs, lets running ones finish within `[worker]
+/// shutdown_grace`, hands the rest back to their queue, and exits 0. Under systemd
+/// (Type=notify) it sends READY=1 once claiming and pings the watchdog. Serves its own
+/// /metrics on [metrics] worker_bind. With [scheduler] enabled it also runs the timer jobs
+/// (bitu-blocksync, bitu-expire) under the same locks as the timers.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {

@@ -201,3 +201,38 @@ async fn rq_restarted_mid_drain_while_jobs_arrive_loses_no_job() {
     let (status, _) = worker.terminate(Duration::from_secs(20)).await;
     assert!(status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_failover_is_a_new_url_and_a_restart_and_loses_no_job() {
+    let ctx = TestContext::new().await;
+    let redis_addr = ctx.env.redis_url.trim_start_matches("redis://");
+    let old_master = bitu_testkit::TcpProxy::start(redis_addr.trim_end_matches('/')).await;
+    let mut settings = fast_settings(&ctx);
+    settings.metrics.worker_bind = String::new();
+    settings.redis.timeout = Duration::from_secs(1);
+    settings.redis.url = old_master.url("redis");
+    let mut worker = WorkerProcess::start(&ctx.write_config_with(&settings), &[]).await;
+
+    // The master dies; requests keep writing their jobs to the outbox in MariaDB.
+    old_master.down();
+    let pool = bitu_core::db::build_pool(&settings.database).unwrap();
+    let mut conn = bitu_core::db::conn(&pool).await.unwrap();
+    for _ in 0..50 {
+        bitu_core::queue::outbox::enqueue(&mut conn, probe("failover", 0))
+            .await
+            .unwrap();
+    }
+    drop(conn);
+    // The runbook: point [redis] url at the new master, restart bitu-rq.
+    let (status, _) = worker.terminate(Duration::from_secs(20)).await;
+    assert!(status.success(), "{}", worker.log());
+    settings.redis.url = ctx.env.redis_url.clone();
+    let _worker = WorkerProcess::start(&ctx.write_config_with(&settings), &[]).await;
+    let queue = Queue::new(ctx.services().redis, &settings);
+    wait_until(
+        "the 50 jobs of the outbox",
+        Duration::from_secs(30),
+        || async { probe_counts(&ctx, &queue, "failover").await.len() == 50 },
+    )
+    .await;
+}

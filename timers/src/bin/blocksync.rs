@@ -9,10 +9,14 @@ use bitu_timers::jobs;
 use chrono::{DateTime, NaiveDateTime};
 use clap::Parser;
 
+/// Imports the username block lists and global IP blocks from the wikis.
+///
 /// Imports the block lists of the sources in [blocklist] (Titleblacklist pages and global IP
 /// blocks). Reads [database], [ldap], [redis], [site], [blocklist] and [logging]. Run daily by
-/// bitu-blocksync.timer; safe to run at any time, and two runs never overlap. Exits non-zero
-/// when a source failed (that source keeps its previous entries).
+/// bitu-blocksync.timer; safe to run at any time, and two runs never overlap (the second
+/// waits up to [blocklist] lock_wait, then exits 0 doing nothing). A full run records its
+/// start and end in the timer_runs table (metric bitu_timer_last_success_timestamp_seconds).
+/// Exits non-zero when a source failed (that source keeps its previous entries).
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {

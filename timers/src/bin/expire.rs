@@ -8,10 +8,14 @@ use bitu_core::signup::expire::ExpireRequest;
 use bitu_timers::jobs;
 use clap::Parser;
 
+/// Deletes expired sign-ups and captchas, freeing their names.
+///
 /// Deletes sign-ups older than `[signup] expire_after` (activated or not), freeing their
 /// developer name, shell username and address, and expired captchas. Reads [database],
 /// [ldap], [redis], [signup] and [logging]. Run daily by bitu-expire.timer; safe to run at
-/// any time and twice at once (the second run finds the lock taken and exits 0).
+/// any time and twice at once (the second run finds the lock taken and exits 0). A full run
+/// records its start and end in the timer_runs table (metric
+/// bitu_timer_last_success_timestamp_seconds).
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
