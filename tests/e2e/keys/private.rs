@@ -96,6 +96,20 @@ async fn private_keys_are_refused_as_leaked_and_kept_nowhere() {
     .await;
     assert_eq!(status, 400);
     assert!(page.contains("consider it leaked"));
+    // Pasted into the comment field, beside a good public key: refused the same way.
+    let fragment = secret_fragment(&pair.private);
+    let (status, page) = add_by_form(&browser, &pair.public, &pair.private, true).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("consider it leaked") && !page.contains(&fragment));
+    let body = json!({ "key": pair.public, "comment": pair.private });
+    let (status, json) = api(&browser, Method::POST, "/api/keys", Some(body)).await;
+    assert_eq!((status, &json["private_key"]), (400, &json!(true)));
+    assert!(
+        json["errors"]["comment"][0]
+            .as_str()
+            .unwrap()
+            .contains("consider it leaked")
+    );
 
     assert_eq!(
         count_rows(&ctx, "uid = ?", "dee").await,

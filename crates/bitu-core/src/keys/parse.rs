@@ -140,9 +140,10 @@ fn describe(mut key: PublicKey, comment: String) -> Option<ParsedKey> {
 }
 
 /// Reads a key as stored elsewhere (a directory value), without the allow-list: what is
-/// there is shown whatever its type. `None` when it is not a public key line.
+/// there is shown whatever its type. `None` when it is not a public key line. (No private
+/// key check: a comment saying "PRIVATE KEY" must not hide an active key from the sync.)
 pub fn read_public_key(text: &str) -> Option<ParsedKey> {
-    if text.len() > MAX_PASTE_BYTES || looks_private(text) {
+    if text.len() > MAX_PASTE_BYTES {
         return None;
     }
     let words = split_words(text);
@@ -185,11 +186,17 @@ pub fn check_new_key(
     settings: &KeysSettings,
 ) -> Result<ParsedKey, Rejection> {
     let key = |message: String| Rejection::new(Field::Key, message);
-    if looks_private(text) {
-        return Err(Rejection {
-            private_key: true,
-            ..Rejection::new(Field::Key, PRIVATE_KEY_MESSAGE)
-        });
+    // The comment field too: a private key pasted there is just as leaked.
+    for (field, input) in [
+        (Field::Key, text),
+        (Field::Comment, comment.unwrap_or_default()),
+    ] {
+        if looks_private(input) {
+            return Err(Rejection {
+                private_key: true,
+                ..Rejection::new(field, PRIVATE_KEY_MESSAGE)
+            });
+        }
     }
     if text.len() > MAX_PASTE_BYTES {
         return Err(key(format!(

@@ -153,8 +153,17 @@ fn private_keys_are_refused_as_leaked() {
         assert!(rejection.private_key, "{pasted}");
         assert_eq!(rejection.message, PRIVATE_KEY_MESSAGE);
         assert!(!rejection.message.contains("MII"));
-        assert!(read_public_key(pasted).is_none());
     }
+    // A private key in the comment field is a leak too, reported on that field.
+    let settings = KeysSettings::default();
+    let rejection = check_new_key(ED25519, Some("-----BEGIN PRIVATE KEY-----"), &settings);
+    let rejection = rejection.unwrap_err();
+    assert!(rejection.private_key);
+    assert_eq!(rejection.field, Field::Comment);
+    // A directory value whose comment merely says so is still read (found by the fuzzer):
+    // hiding it would show an active key as suspended.
+    let odd = format!("{ED25519} not a PRIVATE KEY");
+    assert_eq!(read_public_key(&odd).unwrap().fingerprint, ED25519_FP);
     // A public key pasted together with its private key is still a leak.
     let both = format!("{ED25519}\n-----BEGIN OPENSSH PRIVATE KEY-----\nxyz");
     assert!(check(&both).unwrap_err().private_key);

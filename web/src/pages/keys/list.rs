@@ -41,22 +41,26 @@ pub struct FormEcho {
     key_error: Option<String>,
     comment_error: Option<String>,
     system_error: Option<String>,
-    private_key: bool,
+    /// Set when a private key was pasted (in either field).
+    leak_warning: Option<String>,
 }
 
 impl FormEcho {
     fn refused(form: &AddForm, activate: bool, rejection: Rejection) -> FormEcho {
+        if rejection.private_key {
+            // Nothing typed is shown back: the private key would sit in the page and caches.
+            return FormEcho {
+                activate,
+                system: form.system.clone().unwrap_or_default(),
+                leak_warning: Some(rejection.message),
+                ..FormEcho::default()
+            };
+        }
         let mut echo = FormEcho {
-            // A private key is never shown back: it would sit in the page and its caches.
-            key: if rejection.private_key {
-                String::new()
-            } else {
-                form.key.clone()
-            },
+            key: form.key.clone(),
             comment: form.comment.clone(),
             activate,
             system: form.system.clone().unwrap_or_default(),
-            private_key: rejection.private_key,
             ..FormEcho::default()
         };
         match rejection.field {
