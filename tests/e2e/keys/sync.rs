@@ -125,6 +125,22 @@ async fn a_key_belongs_to_one_account_and_the_refusal_names_nobody() {
     assert!(!json.to_string().contains("fay"), "{json}");
     assert!(ldap_keys(&ctx, "gus").await.is_empty());
 
+    // Another tool puts fay's key in gus's entry: shown to gus as active but not his to
+    // manage, and still fay's.
+    ldapmodify(&ctx, "gus", true, &shared.public).await;
+    let (status, json) = api(&gus, Method::GET, "/api/keys", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(json["keys"], json!([]));
+    assert_eq!(
+        json["unmanaged"][0]["fingerprint"],
+        shared.fingerprint.as_str()
+    );
+    assert_eq!(json["unmanaged"][0]["state"], "active");
+    let page = html_text(&gus.get("/keys/").await.text().await.unwrap());
+    assert!(page.contains("registered to another account") && !page.contains("fay"));
+    assert_eq!(count_rows(&ctx, "uid = ?", "fay").await, 1);
+    ldapmodify(&ctx, "gus", false, &shared.public).await;
+
     // A key another tool put in someone's entry, never viewed in Bitu, is theirs too.
     let hidden = keygen(dir, "ecdsa", Some(256));
     ldapmodify(&ctx, "hal", true, &hidden.public).await;
