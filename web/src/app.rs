@@ -63,6 +63,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(pages::not_found::not_found));
 }
 
+/// How long accepted connections get to reach a worker before a stop (a busy host needs
+/// hundreds of milliseconds).
+const ACCEPTED_SETTLE: Duration = Duration::from_secs(1);
 /// How often expired session rows are deleted.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(600);
 
@@ -194,11 +197,12 @@ async fn stop_on_signal(server: actix_web::dev::ServerHandle, stopping: Stopping
         _ = interrupt.recv() => {}
     }
     info!("bitu-web stopping: no new connections, draining requests");
-    stopping.begin();
     bitu_core::systemd::stopping();
     server.pause().await;
-    // A worker drops connections still queued to it when it stops; give them time to land.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Only now: a closed keep-alive connection makes its client connect anew, to the queue.
+    stopping.begin();
+    // A worker drops connections still queued to it when it stops; let them land first.
+    tokio::time::sleep(ACCEPTED_SETTLE).await;
     server.stop(true).await;
 }
 

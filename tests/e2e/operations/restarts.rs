@@ -84,7 +84,9 @@ async fn web_restarted_on_its_socket_mid_stream_drops_no_request_and_no_session(
                     Ok(r) if r.status() == 200 => tally.ok += 1,
                     Ok(r) if r.status().is_redirection() => tally.lost_sessions += 1,
                     Ok(r) => tally.failed.push(format!("account: HTTP {}", r.status())),
-                    Err(e) => tally.failed.push(format!("account: {e:?}")),
+                    Err(e) => tally
+                        .failed
+                        .push(format!("account at {:?}: {e:?}", started.elapsed())),
                 }
             });
         } else {
