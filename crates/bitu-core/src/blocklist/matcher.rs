@@ -1,10 +1,11 @@
 //! The compiled block list: every applicable entry, matched against one `User:` title.
 //!
-//! Patterns the `regex` crate reads the way PCRE does go to the fast path: a literal prefilter
-//! (regex-filtered's atoms in one Aho-Corasick automaton) picks the few candidates a title can
-//! match, and only those are compiled (once, on first use) and run. Patterns needing PCRE
-//! features (backreferences, lookaround, possessive quantifiers, atomic groups) go to
-//! fancy-regex with a backtracking limit. Patterns neither engine reads are skipped.
+//! A literal prefilter (regex-filtered's atoms, in one Aho-Corasick automaton) picks the few
+//! entries a title can match. Patterns the `regex` crate reads the way PCRE does run there,
+//! compiled once on first use (10,000 compiled regexes would take some 170 MiB). Patterns
+//! needing PCRE features (backreferences, lookaround, possessive quantifiers, atomic groups)
+//! run on fancy-regex with a backtracking limit, prefiltered by a regular superset of their
+//! language. Patterns neither engine reads are skipped.
 
 use std::sync::{Arc, OnceLock};
 
@@ -15,6 +16,7 @@ use regex_syntax::ast::{self, Ast, Visitor};
 use tracing::{error, warn};
 
 use super::parse::EntryOptions;
+use super::superset;
 use super::title::{entry_regex, user_title};
 
 /// Most bytes one compiled fast-path regex may take (the `regex` crate's default is 10 MiB).
@@ -223,13 +225,19 @@ struct PcrePattern {
     regex: fancy_regex::Regex,
 }
 
+/// One pattern behind the prefilter; its index is its id in the atom mapper.
+enum Candidate {
+    Fast(FastPattern),
+    Pcre(PcrePattern),
+}
+
 /// Every applicable entry, ready to match.
 pub struct Matcher {
     entries: Vec<Arc<Entry>>,
-    fast: Vec<FastPattern>,
+    candidates: Vec<Candidate>,
     mapper: Mapper,
     prefilter: Option<AhoCorasick>,
-    pcre: Vec<PcrePattern>,
+    pcre_len: usize,
     skipped: Vec<Skipped>,
     not_for_accounts: usize,
 }
@@ -238,9 +246,9 @@ impl Matcher {
     /// Builds the matcher; entries keep their order, which decides which match is reported.
     pub fn build(entries: Vec<Entry>, backtrack_limit: usize) -> Matcher {
         let mut kept = Vec::new();
-        let mut fast = Vec::new();
+        let mut candidates = Vec::new();
         let mut models = mapper::Builder::new(3);
-        let mut pcre = Vec::new();
+        let mut pcre_len = 0;
         let mut skipped = Vec::new();
         let mut not_for_accounts = 0;
         for entry in entries {
@@ -255,12 +263,12 @@ impl Matcher {
                 Ok(hir) => {
                     // A pattern without usable literals is a candidate for every title.
                     models.push(Model::new(&hir).unwrap_or_else(|_| Model::all()));
-                    fast.push(FastPattern {
+                    candidates.push(Candidate::Fast(FastPattern {
                         entry: index,
                         source,
                         case_insensitive,
                         compiled: OnceLock::new(),
-                    });
+                    }));
                     kept.push(Arc::new(entry));
                     continue;
                 }
@@ -271,10 +279,16 @@ impl Matcher {
                 FastRefusal::Syntax(_) => {
                     match build_pcre(&source, case_insensitive, backtrack_limit) {
                         Ok(regex) => {
-                            pcre.push(PcrePattern {
+                            let flags = if case_insensitive { "(?si)" } else { "(?s)" };
+                            let model = superset::superset_hir(&format!("{flags}{source}"))
+                                .and_then(|hir| Model::new(&hir).ok())
+                                .unwrap_or_else(Model::all);
+                            models.push(model);
+                            candidates.push(Candidate::Pcre(PcrePattern {
                                 entry: index,
                                 regex,
-                            });
+                            }));
+                            pcre_len += 1;
                             kept.push(Arc::new(entry));
                             continue;
                         }
@@ -303,10 +317,10 @@ impl Matcher {
             .ok();
         Matcher {
             entries: kept,
-            fast,
+            candidates,
             mapper,
             prefilter,
-            pcre,
+            pcre_len,
             skipped,
             not_for_accounts,
         }
@@ -334,7 +348,7 @@ impl Matcher {
 
     /// How many entries run on the PCRE-compatible engine.
     pub fn pcre_len(&self) -> usize {
-        self.pcre.len()
+        self.pcre_len
     }
 
     /// Whether creating an account called `name` is refused, and by which entry.
@@ -351,24 +365,25 @@ impl Matcher {
                     .find_overlapping_iter(title)
                     .map(|m| m.pattern().as_usize()),
             ),
-            None => (0..self.fast.len()).collect(),
+            None => (0..self.candidates.len()).collect(),
         };
-        let mut matched: Vec<(usize, bool)> = candidates
-            .into_iter()
-            .filter_map(|index| self.fast.get(index))
-            .filter(|pattern| pattern.is_match(title, &self.entries))
-            .map(|pattern| (pattern.entry, false))
-            .collect();
-        for pattern in &self.pcre {
-            match pattern.regex.is_match(title) {
-                Ok(false) => {}
-                Ok(true) => matched.push((pattern.entry, false)),
-                Err(e) => {
-                    let entry = &self.entries[pattern.entry];
-                    warn!(origin = %entry.origin, line = ?entry.line, pattern = %entry.pattern,
-                        %title, error = %e, "block list pattern gave up; the name is treated as blocked");
-                    matched.push((pattern.entry, true));
+        let mut matched: Vec<(usize, bool)> = Vec::new();
+        for index in candidates {
+            match self.candidates.get(index) {
+                Some(Candidate::Fast(pattern)) if pattern.is_match(title, &self.entries) => {
+                    matched.push((pattern.entry, false));
                 }
+                Some(Candidate::Pcre(pattern)) => match pattern.regex.is_match(title) {
+                    Ok(false) => {}
+                    Ok(true) => matched.push((pattern.entry, false)),
+                    Err(e) => {
+                        let entry = &self.entries[pattern.entry];
+                        warn!(origin = %entry.origin, line = ?entry.line, pattern = %entry.pattern,
+                            %title, error = %e, "block list pattern gave up; the name is treated as blocked");
+                        matched.push((pattern.entry, true));
+                    }
+                },
+                _ => {}
             }
         }
         let winner = matched

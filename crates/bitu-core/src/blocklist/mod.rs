@@ -55,6 +55,7 @@ pub mod mediawiki;
 pub mod parse;
 mod schema;
 pub mod store;
+mod superset;
 pub mod sync;
 pub mod title;
 
@@ -99,6 +100,11 @@ impl Blocklist {
         }
     }
 
+    fn current(&self) -> Option<Arc<Matcher>> {
+        let loaded = self.loaded.read().ok()?;
+        loaded.as_ref().map(|loaded| loaded.matcher.clone())
+    }
+
     fn fresh(&self) -> Option<Arc<Matcher>> {
         let loaded = self.loaded.read().ok()?;
         let loaded = loaded.as_ref()?;
@@ -110,8 +116,15 @@ impl Blocklist {
         if let Some(matcher) = self.fresh() {
             return Ok(matcher);
         }
-        // One task reloads; the others wait here and then find it fresh.
-        let _reloading = self.reloading.lock().await;
+        // One task reloads; meanwhile the others keep using the previous matcher (and wait
+        // only when there is none yet), so a reload never stalls signups.
+        let _reloading = match self.reloading.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match self.current() {
+                Some(matcher) => return Ok(matcher),
+                None => self.reloading.lock().await,
+            },
+        };
         if let Some(matcher) = self.fresh() {
             return Ok(matcher);
         }

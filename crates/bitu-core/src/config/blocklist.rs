@@ -84,6 +84,12 @@ pub struct BlocklistSettings {
     /// How long a second bitu-blocksync waits for the first to finish before giving up.
     #[serde(with = "humantime_serde")]
     pub lock_wait: Duration,
+    /// Calls of the registration APIs (`/signup/api/...`) one client IP may make per
+    /// `api_window`; Striker calls from one address for all its users, so keep it generous.
+    pub api_requests_per_ip: u32,
+    /// Length of the registration APIs' counting window.
+    #[serde(with = "humantime_serde")]
+    pub api_window: Duration,
     /// Where to import from, in order.
     pub sources: Vec<BlocklistSource>,
 }
@@ -102,6 +108,8 @@ impl Default for BlocklistSettings {
             retry_backoff: Duration::from_secs(2),
             maxlag: 5,
             lock_wait: Duration::ZERO,
+            api_requests_per_ip: 600,
+            api_window: Duration::from_secs(60),
             sources: Vec::new(),
         }
     }
@@ -117,6 +125,12 @@ impl BlocklistSettings {
         }
         if self.retries > 10 {
             problem("blocklist.retries", "must be at most 10".into());
+        }
+        if self.api_requests_per_ip == 0 || self.api_window.is_zero() {
+            problem(
+                "blocklist.api_requests_per_ip",
+                "the registration APIs need a limit and a window above 0".into(),
+            );
         }
         if self.timeout.is_zero() {
             problem("blocklist.timeout", "must be more than 0s".into());
