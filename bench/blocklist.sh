@@ -10,7 +10,13 @@ cd "$repo"
 bash packaging/dev/services.sh start >/dev/null
 # shellcheck disable=SC1091
 . "${BITU_DEV_DIR:-$repo/.dev}/env"
-cargo test --release -p bitu-e2e --test e2e blocklist::bench -- --ignored --nocapture \
-    --test-threads=1 "$@" 2>&1 |
-    grep -E 'match \((cold|warm)\)|import: |test result|panicked' |
+log="$(mktemp)"
+if ! cargo test --release -p bitu-e2e --test e2e blocklist::bench -- --ignored --nocapture \
+    --test-threads=1 "$@" >"$log" 2>&1; then
+    tail -n 40 "$log"
+    exit 1
+fi
+# The figures, without the harness's "test ... ..." prefixes.
+grep -E 'match \((cold|warm)\)|import: |test result' "$log" |
     sed -E 's/^test blocklist::bench::[a-z0-9_]+ \.\.\. //'
+rm -f "$log"
