@@ -59,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(pages::assets::signup_script)
         .configure(pages::account::configure)
         .configure(pages::signup::configure)
+        .configure(pages::signup_api::configure)
         .configure(pages::keys::configure)
         .default_service(web::to(pages::not_found::not_found));
 }

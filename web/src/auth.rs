@@ -86,6 +86,8 @@ impl FromRequest for CurrentUser {
                     uid,
                     method: AuthMethod::Session,
                 }),
+                // JSON APIs answer 401; only pages send people to the sign-in form.
+                None if is_api_path(req.path()) => Err(WebError::Unauthorized),
                 None => {
                     let next = req
                         .uri()
@@ -97,6 +99,11 @@ impl FromRequest for CurrentUser {
             }
         })
     }
+}
+
+/// Whether `path` belongs to a JSON API (answered with 401, never a redirect).
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/signup/api/")
 }
 
 /// The client's address: the peer, or the last X-Forwarded-For hop not itself a trusted

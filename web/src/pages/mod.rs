@@ -7,3 +7,4 @@ pub mod home;
 pub mod keys;
 pub mod not_found;
 pub mod signup;
+pub mod signup_api;
