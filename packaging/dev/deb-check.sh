@@ -27,11 +27,12 @@ if [[ $profile == dev ]]; then
 else
     cargo deb -p bitu-cli --profile "$profile" --locked -o "$out"
 fi
-deb="$(ls -t "$out"/bitu_*.deb | head -n 1)"
+deb="$(find "$out" -maxdepth 1 -name 'bitu_*.deb' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)"
 echo "package: $deb ($(du -h "$deb" | cut -f1))"
 dpkg-deb --info "$deb" | sed -n '/Package:/,/Depends:/p'
 
-dpkg -i "$deb"
+# Never ask about a locally edited /etc/bitu/bitu.toml: keep it.
+DEBIAN_FRONTEND=noninteractive dpkg -i --force-confdef --force-confold "$deb"
 getent passwd bitu >/dev/null || { echo "postinst did not create the bitu user" >&2; exit 1; }
 test -d /var/log/bitu || { echo "postinst did not create /var/log/bitu" >&2; exit 1; }
 [[ "$(stat -c '%U:%G %a' /etc/bitu/bitu.toml)" == "root:bitu 640" ]] ||
