@@ -83,7 +83,7 @@ impl Worker {
                 queue,
                 duration_ms,
                 outcome = "done",
-                note = note.unwrap_or(""),
+                note,
                 "job finished"
             ),
             Outcome::Gone => info!(
@@ -146,7 +146,7 @@ impl Worker {
         let max_attempts = self.limits.max_attempts(kind);
         if claimed.attempt > max_attempts {
             let reason = format!(
-                "{} runs started and none finished (the worker died or was stopped each time)",
+                "gave up after {} attempt(s): the last was cut short (worker killed or stopped)",
                 claimed.attempt - 1
             );
             return (
