@@ -6,6 +6,7 @@ mod blocklist;
 mod check_config;
 mod jobs;
 mod migrate;
+mod timers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ enum Command {
     /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
     /// [site], [signup]); the earlier link stops working.
     Activationlink(activationlink::ActivationLinkArgs),
+    /// When each timer job (bitu-blocksync, bitu-expire) last ran, succeeded and failed, on
+    /// any host (reads [database]).
+    Timers(timers::TimersArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Blocklist(command) => blocklist::run(&args.config, command),
         Command::Jobs(command) => jobs::run(&args.config, command),
         Command::Activationlink(command) => activationlink::run(&args.config, command),
+        Command::Timers(command) => timers::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

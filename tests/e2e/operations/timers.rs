@@ -9,7 +9,7 @@ use bitu_testkit::process::{bin_path, run};
 
 use super::support::{count, execute};
 use crate::blocklist::wiki_with_fixtures;
-use crate::jobs_support::{WorkerProcess, fast_settings, wait_until};
+use crate::jobs_support::{WorkerProcess, bitu, fast_settings, wait_until};
 
 fn text(output: &std::process::Output) -> String {
     format!(
@@ -54,6 +54,8 @@ async fn each_timer_binary_run_twice_at_once_exits_0_and_keeps_data_intact() {
     let (_wiki, settings) = wiki_with_fixtures(&ctx).await;
     let config = ctx.write_config_with(&settings);
     old_and_new_signups(&ctx, "old").await;
+    let (fresh, report) = bitu(&config, &["timers", "--stale-after", "1h"]);
+    assert!(!fresh && report.contains("bitu-expire\tnever"), "{report}");
 
     let [a, b] = twice_at_once("bitu-expire", &config).await;
     assert!(a.status.success(), "{}", text(&a));
@@ -91,6 +93,9 @@ async fn each_timer_binary_run_twice_at_once_exits_0_and_keeps_data_intact() {
         format!("SELECT CAST(successes AS SIGNED) AS n FROM timer_runs WHERE name = '{job}'")
     };
     assert!(count(&ctx, &successes("bitu-expire")).await >= 1);
+    let (fresh, report) = bitu(&config, &["timers", "--stale-after", "1h"]);
+    assert!(fresh, "{report}");
+    assert!(report.contains("by manual on "), "{report}");
     assert!(count(&ctx, &successes("bitu-blocksync")).await >= 2);
     assert_eq!(
         count(
