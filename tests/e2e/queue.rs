@@ -174,3 +174,37 @@ async fn a_dead_workers_jobs_return_after_the_visibility_timeout() {
             .any(|r| r.id == JobId(other.id.0.clone()))
     );
 }
+
+#[tokio::test]
+async fn an_acknowledgement_can_claim_the_next_job_in_the_same_round_trip() {
+    let ctx = TestContext::new().await;
+    let queue = Queue::new(ctx.services().redis, &fast_settings(&ctx));
+    let worker = WorkerId::new();
+    let first = queue.enqueue(probe("t")).await.unwrap();
+    let second = queue
+        .push(&[Envelope::on_queue(probe("t"), QueueName::Notification)])
+        .await
+        .unwrap();
+    assert_eq!(second, 1);
+    let claimed = queue
+        .claim(&worker, &[QueueName::Default], 5)
+        .await
+        .unwrap();
+    assert_eq!(claimed[0].id, first.id);
+    let (was_ours, next) = queue
+        .complete_and_claim(&worker, &first.id, &QueueName::ALL)
+        .await
+        .unwrap();
+    assert!(was_ours);
+    let next = next.expect("the notification job");
+    assert_eq!(next.queue, QueueName::Notification);
+    assert_eq!(next.attempt, 1);
+    let (was_ours, none) = queue
+        .complete_and_claim(&worker, &next.id, &QueueName::ALL)
+        .await
+        .unwrap();
+    assert!(was_ours && none.is_none());
+    let listing = queue.list(5).await.unwrap();
+    assert!(listing.running.is_empty(), "{listing:?}");
+    assert_eq!(queue.push(std::slice::from_ref(&first)).await.unwrap(), 0);
+}

@@ -134,6 +134,7 @@ fn run(args: Args) -> Result<(), String> {
             limits: settings.queue.clone(),
             settings: settings.worker.clone(),
             queues,
+            turn: Default::default(),
         });
         let (claim_stop_tx, claim_stop) = watch::channel(false);
         let claiming = tokio::spawn(worker.clone().run(claim_stop));

@@ -2,6 +2,7 @@
 //! settle it (done, retry later, failed), and stop cleanly when told to.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bitu_core::config::{QueueSettings, WorkerSettings};
@@ -27,6 +28,8 @@ pub struct Worker {
     pub settings: WorkerSettings,
     /// Queues consumed, in order of preference (rotated every claim for fairness).
     pub queues: Vec<QueueName>,
+    /// Claims made, to rotate the queue order.
+    pub turn: AtomicUsize,
 }
 
 /// How a run ended, for the log line.
@@ -61,9 +64,32 @@ where
 }
 
 impl Worker {
-    async fn run_job(self: Arc<Self>, claimed: Claimed, _slot: OwnedSemaphorePermit) {
+    /// The queues in this claim's order of preference.
+    fn order(&self) -> Vec<QueueName> {
+        let mut order = self.queues.clone();
+        let shift = self.turn.fetch_add(1, Ordering::Relaxed) % order.len().max(1);
+        order.rotate_left(shift);
+        order
+    }
+
+    /// Runs `claimed` in a handler slot, then, while the worker is not stopping, the jobs
+    /// claimed together with each acknowledgement, until the queues are empty.
+    async fn run_jobs(
+        self: Arc<Self>,
+        claimed: Claimed,
+        _slot: OwnedSemaphorePermit,
+        stop: watch::Receiver<bool>,
+    ) {
+        let mut next = Some(claimed);
+        while let Some(claimed) = next.take() {
+            next = self.run_job(claimed, &stop).await;
+        }
+    }
+
+    /// Runs one job and logs it; returns the job claimed with its acknowledgement, if any.
+    async fn run_job(&self, claimed: Claimed, stop: &watch::Receiver<bool>) -> Option<Claimed> {
         let started = Instant::now();
-        let (kind, outcome) = self.attempt(&claimed).await;
+        let (kind, outcome, next) = self.attempt(&claimed, stop).await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (id, attempt, queue) = (&claimed.id.0, claimed.attempt, claimed.queue.name());
         let word = match &outcome {
@@ -117,17 +143,23 @@ impl Worker {
                 "job failed for good"
             ),
         }
+        next
     }
 
-    /// Runs and settles one claimed job; returns its kind name and what happened.
-    async fn attempt(&self, claimed: &Claimed) -> (String, Outcome) {
+    /// Runs and settles one claimed job; returns its kind name, what happened, and the next
+    /// job, claimed with a successful acknowledgement unless `stop` is set by then.
+    async fn attempt(
+        &self,
+        claimed: &Claimed,
+        stop: &watch::Receiver<bool>,
+    ) -> (String, Outcome, Option<Claimed>) {
         let envelope = match &claimed.envelope {
             None => {
                 settle("acknowledge the job", || {
                     self.queue.complete(&self.id, &claimed.id)
                 })
                 .await;
-                return ("?".into(), Outcome::Gone);
+                return ("?".into(), Outcome::Gone, None);
             }
             Some(Err(reason)) => {
                 let kind = match reason {
@@ -135,10 +167,8 @@ impl Worker {
                     DecodeError::BadArguments { kind, .. } => kind.clone(),
                     _ => "?".into(),
                 };
-                return (
-                    kind.clone(),
-                    self.fail(claimed, &kind, reason.to_string()).await,
-                );
+                let outcome = self.fail(claimed, &kind, reason.to_string()).await;
+                return (kind, outcome, None);
             }
             Some(Ok(envelope)) => envelope,
         };
@@ -149,22 +179,31 @@ impl Worker {
                 "gave up after {} attempt(s): the last was cut short (worker killed or stopped)",
                 claimed.attempt - 1
             );
-            return (
-                kind.to_string(),
-                self.fail(claimed, kind.name(), reason).await,
-            );
+            let outcome = self.fail(claimed, kind.name(), reason).await;
+            return (kind.to_string(), outcome, None);
         }
         let timeout = self.limits.timeout(kind);
         let result = match tokio::time::timeout(timeout, self.handlers.run(envelope)).await {
             Ok(result) => result,
             Err(_) => Err(Failure::Retry(format!("timed out after {timeout:?}"))),
         };
+        let mut next = None;
         let outcome = match result {
             Ok(note) => {
-                settle("acknowledge the job", || {
-                    self.queue.complete(&self.id, &claimed.id)
-                })
-                .await;
+                if *stop.borrow() {
+                    settle("acknowledge the job", || {
+                        self.queue.complete(&self.id, &claimed.id)
+                    })
+                    .await;
+                } else {
+                    let queues = self.order();
+                    next = settle("acknowledge the job", || {
+                        self.queue
+                            .complete_and_claim(&self.id, &claimed.id, &queues)
+                    })
+                    .await
+                    .and_then(|(_, next)| next);
+                }
                 Outcome::Done(note)
             }
             Err(Failure::Permanent(reason)) => self.fail(claimed, kind.name(), reason).await,
@@ -185,7 +224,7 @@ impl Worker {
                 Outcome::Retry(reason, delay)
             }
         };
-        (kind.to_string(), outcome)
+        (kind.to_string(), outcome, next)
     }
 
     async fn fail(&self, claimed: &Claimed, kind: &str, reason: String) -> Outcome {
@@ -204,7 +243,6 @@ impl Worker {
         let concurrency = self.settings.concurrency;
         let slots = Arc::new(Semaphore::new(concurrency));
         let mut running = JoinSet::new();
-        let mut turn = 0usize;
         let mut redis_down = false;
         loop {
             while running.try_join_next().is_some() {}
@@ -222,10 +260,7 @@ impl Worker {
             while let Ok(slot) = slots.clone().try_acquire_owned() {
                 free.push(slot);
             }
-            let mut order = self.queues.clone();
-            let shift = turn % order.len().max(1);
-            order.rotate_left(shift);
-            turn = turn.wrapping_add(1);
+            let order = self.order();
             let pause = match self.queue.claim(&self.id, &order, free.len()).await {
                 Ok(claimed) => {
                     if redis_down {
@@ -235,7 +270,7 @@ impl Worker {
                     let idle = claimed.is_empty();
                     for job in claimed {
                         if let Some(slot) = free.pop() {
-                            running.spawn(self.clone().run_job(job, slot));
+                            running.spawn(self.clone().run_jobs(job, slot, stop.clone()));
                         }
                     }
                     idle.then_some(self.settings.poll_interval)

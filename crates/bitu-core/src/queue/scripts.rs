@@ -29,14 +29,9 @@ return pushed
     )
 });
 
-/// KEYS: processing, claimed, jobs, attempts, done, queue...; ARGV: max →
-/// {{id, payload, attempt, queue position}...}. An id already done (acknowledged late by a
-/// worker taken for dead) is dropped instead of handed out again.
-pub static CLAIM: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
-local max = tonumber(ARGV[1])
-local out = {}
+/// Claims up to `max` ids into KEYS[1] from the queues KEYS[6..] into `out`. An id already
+/// done (acknowledged late by a worker taken for dead) is dropped instead of handed out again.
+const CLAIM_INTO_OUT: &str = r"
 for i = 6, #KEYS do
   while #out < max do
     local id = redis.call('LMOVE', KEYS[i], KEYS[1], 'RIGHT', 'LEFT')
@@ -53,16 +48,10 @@ for i = 6, #KEYS do
     end
   end
 end
-return out
-",
-    )
-});
+";
 
-/// KEYS: processing, claimed, jobs, attempts, done; ARGV: id → 1 if it was still claimed.
-/// Either way the id is done; the bookkeeping of a job someone else holds is theirs.
-pub static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
-    script(
-        r"
+/// Acknowledges ARGV[1] as done (whoever holds it now) into `removed`.
+const COMPLETE_INTO_REMOVED: &str = r"
 local removed = redis.call('LREM', KEYS[1], -1, ARGV[1])
 redis.call('ZADD', KEYS[5], now, ARGV[1])
 if removed > 0 then
@@ -70,9 +59,28 @@ if removed > 0 then
   redis.call('HDEL', KEYS[3], ARGV[1])
   redis.call('HDEL', KEYS[4], ARGV[1])
 end
-return removed
-",
-    )
+";
+
+/// KEYS: processing, claimed, jobs, attempts, done, queue...; ARGV: max →
+/// {{id, payload, attempt, queue position}...}.
+pub static CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    script(&format!(
+        "local max = tonumber(ARGV[1])\nlocal out = {{}}\n{CLAIM_INTO_OUT}return out\n"
+    ))
+});
+
+/// KEYS: processing, claimed, jobs, attempts, done; ARGV: id → 1 if it was still claimed.
+/// Either way the id is done; the bookkeeping of a job someone else holds is theirs.
+pub static COMPLETE: LazyLock<Script> =
+    LazyLock::new(|| script(&format!("{COMPLETE_INTO_REMOVED}return removed\n")));
+
+/// [`COMPLETE`] then a claim of one more job, in one round trip. KEYS as [`CLAIM`]; ARGV: id
+/// → {removed, {{id, payload, attempt, queue position}}}.
+pub static COMPLETE_AND_CLAIM: LazyLock<Script> = LazyLock::new(|| {
+    script(&format!(
+        "{COMPLETE_INTO_REMOVED}local max = 1\nlocal out = {{}}\n{CLAIM_INTO_OUT}\
+         return {{removed, out}}\n"
+    ))
 });
 
 /// KEYS: processing, claimed, jobs, delayed; ARGV: id, envelope, delay ms.
