@@ -22,8 +22,9 @@ pub async fn blocks(
 ) -> Result<HttpResponse, WebError> {
     super::rate_limit(&req, &state).await?;
     let Ok(address) = path.trim().parse::<IpAddr>() else {
-        return Ok(HttpResponse::BadRequest()
-            .json(json!({"ip": ["Enter a valid IPv4 or IPv6 address."]})));
+        return Ok(
+            HttpResponse::BadRequest().json(json!({"ip": ["Enter a valid IPv4 or IPv6 address."]}))
+        );
     };
     let mut conn = db::conn(&state.services.db).await?;
     let now = chrono::Utc::now().naive_utc();

@@ -25,7 +25,12 @@ async fn rate_limit(req: &HttpRequest, state: &AppState) -> Result<(), WebError>
     let limits = &state.settings.blocklist;
     if state
         .rate_limiter
-        .hit("signup-api", &ip, limits.api_requests_per_ip, limits.api_window)
+        .hit(
+            "signup-api",
+            &ip,
+            limits.api_requests_per_ip,
+            limits.api_window,
+        )
         .await
     {
         warn!(client_ip = %ip, "registration API refused: too many requests");
