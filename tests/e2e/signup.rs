@@ -853,3 +853,37 @@ async fn activationlink_prints_a_fresh_link_and_kills_the_old_one() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no sign-up waiting"));
 }
+
+#[tokio::test]
+async fn a_globally_blocked_address_cannot_sign_up_and_is_told_why() {
+    use diesel_async::SimpleAsyncConnection;
+    let ctx = TestContext::new().await;
+    let mut settings = ctx.settings.clone();
+    settings.blocklist.ip_check = true;
+    let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
+    {
+        // 127.0.0.0/8 as IPv4-mapped IPv6 bounds, as the importer stores ranges.
+        let mut conn = AsyncMysqlConnection::establish(&settings.database.url)
+            .await
+            .unwrap();
+        conn.batch_execute(
+            "INSERT INTO blocklist_ip_blocks (origin, block_id, network, range_start, range_end, \
+             wiki, blocked_by, reason, blocked_at, expiry, created_at, last_seen) VALUES \
+             ('meta', 1, '127.0.0.0/8', UNHEX('00000000000000000000FFFF7F000000'), \
+             UNHEX('00000000000000000000FFFF7FFFFFFF'), 'metawiki', 'Steward', \
+             'Open proxy', NOW(), NOW() + INTERVAL 1 DAY, NOW(), NOW())",
+        )
+        .await
+        .unwrap();
+    }
+    let browser = Browser::new(&web.base_url);
+    let email = ctx.mailbox.address("proxy");
+    let response = sign_up(&ctx, &browser, "Proxy User", "proxyuser", &email, PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 403);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Open proxy"),
+        "the block's reason is shown: {page}"
+    );
+    assert_eq!(signup_count(&ctx).await, 0);
+}
