@@ -29,8 +29,10 @@ fn lower_ssha(password: &str) -> String {
 async fn sign_in_by_cn_or_uid_with_every_hash_scheme() {
     let ctx = TestContext::new().await;
     ctx.create_user("ssha", "Sam Ssha", &ssha(PASSWORD)).await;
-    ctx.create_user("lowssha", "Lou Ssha", &lower_ssha(PASSWORD)).await;
-    ctx.create_user("argon", "Ari Argon", &argon2(PASSWORD).unwrap()).await;
+    ctx.create_user("lowssha", "Lou Ssha", &lower_ssha(PASSWORD))
+        .await;
+    ctx.create_user("argon", "Ari Argon", &argon2(PASSWORD).unwrap())
+        .await;
     let web = ctx.start_web().await;
     for (name, uid) in [
         ("ssha", "ssha"),
@@ -59,24 +61,40 @@ async fn failures_look_alike_and_the_sixth_is_rate_limited() {
     for name in ["victim", "nobody-at-all"] {
         let started = Instant::now();
         let response = browser
-            .post_form("/login/", &[("name", name), ("password", "wrong-password"), ("next", "")])
+            .post_form(
+                "/login/",
+                &[("name", name), ("password", "wrong-password"), ("next", "")],
+            )
             .await;
         timings.push(started.elapsed());
         assert_eq!(response.status().as_u16(), 200);
-        assert!(body(response).await.contains("Wrong developer account name, username or password."));
+        assert!(
+            body(response)
+                .await
+                .contains("Wrong developer account name, username or password.")
+        );
     }
     let gap = timings[0].abs_diff(timings[1]);
-    assert!(gap < Duration::from_millis(150), "timings differ: {timings:?}");
+    assert!(
+        gap < Duration::from_millis(150),
+        "timings differ: {timings:?}"
+    );
 
     // Three more failures for the account reach the limit of five; the sixth is refused.
     for _ in 0..3 {
         let response = browser
-            .post_form("/login/", &[("name", "victim"), ("password", "nope"), ("next", "")])
+            .post_form(
+                "/login/",
+                &[("name", "victim"), ("password", "nope"), ("next", "")],
+            )
             .await;
         assert_eq!(response.status().as_u16(), 200);
     }
     let response = browser
-        .post_form("/login/", &[("name", "victim"), ("password", PASSWORD), ("next", "")])
+        .post_form(
+            "/login/",
+            &[("name", "victim"), ("password", PASSWORD), ("next", "")],
+        )
         .await;
     assert_eq!(response.status().as_u16(), 429);
 }
@@ -122,7 +140,11 @@ async fn an_expired_session_sends_back_to_sign_in_keeping_next() {
     let response = browser
         .post_form(
             "/login/",
-            &[("name", "idle"), ("password", PASSWORD), ("next", "/account/tokens/")],
+            &[
+                ("name", "idle"),
+                ("password", PASSWORD),
+                ("next", "/account/tokens/"),
+            ],
         )
         .await;
     assert_eq!(location(&response), "/account/tokens/");
@@ -133,10 +155,19 @@ async fn open_redirects_land_on_the_account_page() {
     let ctx = TestContext::new().await;
     ctx.create_user("nora", "Nora", &ssha(PASSWORD)).await;
     let web = ctx.start_web().await;
-    for next in ["//evil.example", "https://evil.example", "/\\evil.example", "\\\\evil", "javascript:x"] {
+    for next in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "\\\\evil",
+        "javascript:x",
+    ] {
         let browser = Browser::new(&web.base_url);
         let response = browser
-            .post_form("/login/", &[("name", "nora"), ("password", PASSWORD), ("next", next)])
+            .post_form(
+                "/login/",
+                &[("name", "nora"), ("password", PASSWORD), ("next", next)],
+            )
             .await;
         assert_eq!(location(&response), "/account/", "next = {next:?}");
     }
@@ -152,7 +183,14 @@ async fn every_post_without_a_valid_csrf_token_is_refused() {
     let posts: &[(&str, &[(&str, &str)])] = &[
         ("/login/", &[("name", "carl"), ("password", PASSWORD)]),
         ("/logout/", &[]),
-        ("/account/password/", &[("old_password", PASSWORD), ("new_password", "x"), ("new_password_again", "x")]),
+        (
+            "/account/password/",
+            &[
+                ("old_password", PASSWORD),
+                ("new_password", "x"),
+                ("new_password_again", "x"),
+            ],
+        ),
         ("/account/tokens/", &[("name", "t")]),
         ("/account/attribute/loginShell/", &[("value", "/bin/zsh")]),
     ];
@@ -183,7 +221,13 @@ async fn login_shell_is_editable_within_its_choices() {
     let browser = Browser::new(&web.base_url);
     browser.sign_in("shelly", PASSWORD).await;
     let page = body(browser.get("/account/").await).await;
-    for label in ["Shell username", "Email", "POSIX user ID", "Login shell", "not linked"] {
+    for label in [
+        "Shell username",
+        "Email",
+        "POSIX user ID",
+        "Login shell",
+        "not linked",
+    ] {
         assert!(page.contains(label), "account page lacks {label}");
     }
     let response = browser
@@ -192,9 +236,15 @@ async fn login_shell_is_editable_within_its_choices() {
     assert_eq!(response.status().as_u16(), 303);
     let page = body(browser.get("/account/").await).await;
     // Tera escapes `/` as `&#x2F;`; browsers read it back as `/`.
-    assert!(page.contains("<option selected>&#x2F;bin&#x2F;zsh</option>"), "{page}");
+    assert!(
+        page.contains("<option selected>&#x2F;bin&#x2F;zsh</option>"),
+        "{page}"
+    );
     let response = browser
-        .post_form("/account/attribute/loginShell/", &[("value", "/usr/bin/evil")])
+        .post_form(
+            "/account/attribute/loginShell/",
+            &[("value", "/usr/bin/evil")],
+        )
         .await;
     assert_eq!(response.status().as_u16(), 400);
     let response = browser
@@ -217,7 +267,11 @@ async fn password_change_ends_the_other_sessions() {
     let refused = here
         .post_form(
             "/account/password/",
-            &[("old_password", "wrong"), ("new_password", "short"), ("new_password_again", "short")],
+            &[
+                ("old_password", "wrong"),
+                ("new_password", "short"),
+                ("new_password_again", "short"),
+            ],
         )
         .await;
     let page = body(refused).await;
@@ -237,7 +291,9 @@ async fn password_change_ends_the_other_sessions() {
     assert_eq!(location(&response), "/account/?saved=password");
     assert_eq!(here.get("/account/").await.status().as_u16(), 200);
     assert_eq!(elsewhere.get("/account/").await.status().as_u16(), 302);
-    Browser::new(&web.base_url).sign_in("pat", new_password).await;
+    Browser::new(&web.base_url)
+        .sign_in("pat", new_password)
+        .await;
 }
 
 #[tokio::test]
@@ -247,7 +303,12 @@ async fn api_tokens_act_as_their_owner_and_are_stored_hashed() {
     let web = ctx.start_web().await;
     let browser = Browser::new(&web.base_url);
     browser.sign_in("tina", PASSWORD).await;
-    let page = body(browser.post_form("/account/tokens/", &[("name", "deploy")]).await).await;
+    let page = body(
+        browser
+            .post_form("/account/tokens/", &[("name", "deploy")])
+            .await,
+    )
+    .await;
     let token = page
         .split("<code class=\"token\">")
         .nth(1)
@@ -285,7 +346,9 @@ async fn api_tokens_act_as_their_owner_and_are_stored_hashed() {
     // The clear value is nowhere in the database.
     {
         use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
-        let mut conn = AsyncMysqlConnection::establish(&ctx.settings.database.url).await.unwrap();
+        let mut conn = AsyncMysqlConnection::establish(&ctx.settings.database.url)
+            .await
+            .unwrap();
         #[derive(diesel::QueryableByName)]
         struct Count {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
