@@ -84,7 +84,7 @@ async fn jobs_enqueued_through_the_outbox_while_redis_is_down_are_all_delivered(
     assert!(ctx.mailbox.messages().is_empty());
 
     proxy.up();
-    ctx.mailbox.wait_for(100, Duration::from_secs(60)).await;
+    ctx.mailbox.wait_for(100, Duration::from_secs(180)).await;
     wait_until("an empty outbox", Duration::from_secs(10), || async {
         outbox::pending(&services.db).await.unwrap() == 0
     })
