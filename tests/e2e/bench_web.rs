@@ -152,6 +152,7 @@ async fn bench_web_pages() {
     settings.rate_limit.signin_failures_per_ip = u32::MAX;
     settings.rate_limit.signin_failures_per_account = u32::MAX;
     settings.signup.attempts_per_ip_per_hour = u32::MAX;
+    settings.blocklist.api_requests_per_ip = u32::MAX;
     settings.web.workers = 2;
     let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
     let browser = Browser::new(&web.base_url);
@@ -216,7 +217,8 @@ async fn bench_web_pages() {
     let signup = format!(
         r#"local ids = {{}}
 for line in io.lines("{ids}") do ids[#ids + 1] = line end
-local counter, thread_no = 0, 0
+-- thread_no is set per thread by setup(); a local of that name would hide it.
+local counter = 0
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("thread_no", threads) end
 function init(args) counter = 0 end
