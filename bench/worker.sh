@@ -30,6 +30,7 @@ run() {
 }
 
 if [ "$nosync" = 0 ]; then
+    echo "== dev services, dev slapd (syncs every write)"
     run bench_worker::bench_worker_throughput
     exit 0
 fi
@@ -53,6 +54,7 @@ for _ in $(seq 50); do
     ldapsearch -x -H "ldap://127.0.0.1:$port" -s base -b "" 1.1 >/dev/null 2>&1 && break
     sleep 0.1
 done
-echo "private slapd (olcDbNoSync) on ldap://127.0.0.1:$port"
+echo "== dev services, dev slapd (syncs every write)"
 run bench_worker::bench_worker_throughput
+echo "== private slapd (olcDbNoSync) on ldap://127.0.0.1:$port"
 BITU_TEST_LDAP_URL=ldap://127.0.0.1:$port BENCH_NOOP_JOBS=0 run bench_worker::bench_worker_throughput
