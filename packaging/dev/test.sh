@@ -12,6 +12,8 @@ missing=()
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# kill stops and restarts the daemons under test (procps, usually present).
+command -v kill >/dev/null || missing+=(procps)
 # systemd-analyze verifies the units (systemd need not be running).
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 if ((${#missing[@]})); then

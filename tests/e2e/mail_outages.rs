@@ -190,6 +190,7 @@ async fn a_permanent_rejection_lands_in_the_failed_set_with_the_address_masked()
     let mut settings = fast_settings(&ctx);
     settings.mail.smtp.host = "127.0.0.1".into();
     settings.mail.smtp.port = sink.port;
+    settings.queue.max_attempts = 3;
     let queue = Queue::new(ctx.services().redis, &settings);
     let envelope = queue.enqueue(activation(&ctx, "refused")).await.unwrap();
     let config = ctx.write_config_with(&settings);
@@ -203,9 +204,10 @@ async fn a_permanent_rejection_lands_in_the_failed_set_with_the_address_masked()
     let address = ctx.mailbox.address("refused");
     assert!(text.contains(&envelope.id.0), "{text}");
     assert!(
-        text.contains("send_mail  queue notification, 1 attempt(s)"),
+        text.contains("send_mail  queue notification, 3 attempt(s)"),
         "{text}"
     );
+    assert!(text.contains("gave up after 3 attempt(s)"), "{text}");
     assert!(text.contains("rejected"), "{text}");
     assert!(text.contains("550"), "{text}");
     assert!(text.contains("r***@example.org"), "{text}");

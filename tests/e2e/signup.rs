@@ -86,7 +86,21 @@ fn activation_path(text: &str) -> String {
 #[tokio::test]
 async fn full_flow_from_form_to_a_directory_entry_that_binds() {
     let ctx = TestContext::new().await;
-    let settings = fast_settings(&ctx);
+    let mut settings = fast_settings(&ctx);
+    settings.mail.admins = vec![ctx.mailbox.address("admins")];
+    settings.signup.default_groups = vec!["project-new".into()];
+    let mut admin = ctx.ldap_admin().await;
+    let founder = ctx.create_user("founder", "Founder", "{SSHA}x").await;
+    bitu_testkit::directory::add(
+        &mut admin,
+        &format!("cn=project-new,{}", ctx.settings.ldap.groups_dn),
+        &[
+            ("objectClass", &["groupOfNames"]),
+            ("cn", &["project-new"]),
+            ("member", &[founder.as_str()]),
+        ],
+    )
+    .await;
     let config = ctx.write_config_with(&settings);
     let web = WebProcess::start(&config).await;
     let _worker = WorkerProcess::start(&config, &[]).await;
@@ -165,6 +179,23 @@ async fn full_flow_from_form_to_a_directory_entry_that_binds() {
             .verify_password(entry.dn(), PASSWORD)
             .await
             .unwrap()
+    );
+    // Joined the default groups, and the administrators were told.
+    let group = directory.find_group("project-new").await.unwrap().unwrap();
+    assert!(
+        group.members.iter().any(|m| m == entry.dn()),
+        "{:?}",
+        group.members
+    );
+    let mails = ctx.mailbox.wait_for(2, Duration::from_secs(20)).await;
+    let notice = mails
+        .iter()
+        .find(|m| m.to == vec![ctx.mailbox.address("admins")])
+        .expect("administrators' notice");
+    assert!(
+        notice.subject.contains("LDAP user created: newdev"),
+        "{}",
+        notice.subject
     );
     // And the person can sign in.
     Browser::new(&web.base_url)

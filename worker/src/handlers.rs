@@ -26,7 +26,9 @@ pub enum Failure {
 impl From<bitu_core::Error> for Failure {
     fn from(error: bitu_core::Error) -> Failure {
         match &error {
-            bitu_core::Error::Mail(mail) if mail.is_permanent() => {
+            // A 5xx may still be lifted (full mailbox, a mistaken block), so it gets the kind's
+            // retries and then the failed set; only our own broken messages fail at once.
+            bitu_core::Error::Mail(mail) if mail.is_permanent() && !mail.is_rejection() => {
                 Failure::Permanent(error.to_string())
             }
             _ => Failure::Retry(error.to_string()),

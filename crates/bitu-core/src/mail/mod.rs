@@ -170,6 +170,11 @@ impl MailError {
             MailError::Template { .. } | MailError::Address(_) | MailError::Rejected { .. }
         )
     }
+
+    /// Whether the server refused the message for good (a 5xx answer).
+    pub fn is_rejection(&self) -> bool {
+        matches!(self, MailError::Rejected { .. })
+    }
 }
 
 /// `alice@example.org` → `a***@example.org`, for logs.
