@@ -123,6 +123,41 @@ async fn a_session_survives_a_restart_and_ends_at_sign_out() {
     assert_eq!(replay.get("/account/").await.status().as_u16(), 302);
 }
 
+/// Deletes every session row behind bitu-web's back, as `DELETE FROM web_sessions` would.
+async fn delete_all_sessions(ctx: &TestContext) {
+    use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
+    let mut conn = AsyncMysqlConnection::establish(&ctx.settings.database.url)
+        .await
+        .unwrap();
+    conn.batch_execute("DELETE FROM web_sessions")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_session_deleted_in_the_database_ends_within_the_cache_ttl() {
+    let ctx = TestContext::new().await;
+    ctx.create_user("del", "Del", &ssha(PASSWORD)).await;
+    let mut settings = ctx.settings.clone();
+    settings.session.cache_ttl = Duration::from_millis(500);
+    let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
+    let browser = Browser::new(&web.base_url);
+    browser.sign_in("del", PASSWORD).await;
+    assert_eq!(browser.get("/account/").await.status().as_u16(), 200);
+    delete_all_sessions(&ctx).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(browser.get("/account/").await.status().as_u16(), 302);
+
+    // Without the cache, the row is read on every request.
+    settings.session.cache_ttl = Duration::ZERO;
+    let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
+    let browser = Browser::new(&web.base_url);
+    browser.sign_in("del", PASSWORD).await;
+    assert_eq!(browser.get("/account/").await.status().as_u16(), 200);
+    delete_all_sessions(&ctx).await;
+    assert_eq!(browser.get("/account/").await.status().as_u16(), 302);
+}
+
 #[tokio::test]
 async fn an_expired_session_sends_back_to_sign_in_keeping_next() {
     let ctx = TestContext::new().await;

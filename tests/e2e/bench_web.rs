@@ -26,8 +26,33 @@ fn seconds() -> u64 {
         .unwrap_or(10)
 }
 
-/// Runs wrk as the targets were measured (`-t2 -c16 --latency`) and prints its figures.
-fn wrk(name: &str, url: &str, script: Option<&str>, headers: &[String]) {
+/// Whether scenario `key` runs: all unless `BENCH_ONLY` lists keys (comma-separated).
+fn selected(key: &str) -> bool {
+    std::env::var("BENCH_ONLY")
+        .map(|only| only.split(',').any(|k| k.trim() == key))
+        .unwrap_or(true)
+}
+
+/// With `BENCH_PERF=DIR`, records every process's stacks (`perf record -a -g`) during a
+/// scenario into DIR/<key>.data, to see where the two cores go.
+fn start_perf(key: &str) -> Option<std::process::Child> {
+    let dir = std::env::var("BENCH_PERF").ok()?;
+    Command::new("perf")
+        .args(["record", "-a", "-g", "-F", "499", "-o"])
+        .arg(format!("{dir}/{key}.data"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// Runs wrk as the targets were measured (`-t2 -c16 --latency`) and prints its figures;
+/// `key` names the scenario for `BENCH_ONLY` and `BENCH_PERF`.
+fn wrk(key: &str, name: &str, url: &str, script: Option<&str>, headers: &[String]) {
+    if !selected(key) {
+        return;
+    }
+    let perf = start_perf(key);
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new("wrk");
     command.args(["-t2", "-c16", &format!("-d{}s", seconds()), "--latency"]);
@@ -43,6 +68,13 @@ fn wrk(name: &str, url: &str, script: Option<&str>, headers: &[String]) {
         .arg(url)
         .output()
         .expect("wrk (Debian package wrk) must be installed");
+    if let Some(mut perf) = perf {
+        // perf writes its file on SIGINT.
+        let _ = Command::new("kill")
+            .args(["-INT", &perf.id().to_string()])
+            .status();
+        let _ = perf.wait();
+    }
     let text = String::from_utf8_lossy(&output.stdout);
     let field = |prefix: &str| {
         text.lines()
@@ -162,6 +194,7 @@ async fn bench_web_pages() {
     let username_api = "wrk.method = \"POST\"\nwrk.body = '{\"username\": \"Holger Drachmann\"}'\n\
                         wrk.headers[\"Content-Type\"] = \"application/json\"\n";
     wrk(
+        "username-empty",
         "POST /signup/api/username/, no patterns",
         &web.url("/signup/api/username/"),
         Some(username_api),
@@ -184,8 +217,9 @@ async fn bench_web_pages() {
         .await
         .unwrap();
 
-    wrk("GET /login/", &web.url("/login/"), None, &[]);
+    wrk("login-page", "GET /login/", &web.url("/login/"), None, &[]);
     wrk(
+        "username",
         "POST /signup/api/username/, 10,000 patterns",
         &web.url("/signup/api/username/"),
         Some(username_api),
@@ -196,6 +230,7 @@ async fn bench_web_pages() {
         &format!("bitu_csrf={csrf}"),
     );
     wrk(
+        "sign-in",
         "POST /login/ (successful sign-in)",
         &web.url("/login/"),
         Some(&sign_in),
@@ -205,12 +240,20 @@ async fn bench_web_pages() {
     browser.sign_in("bench0002", PASSWORD).await;
     let session = browser.cookie("bitu_session").unwrap();
     wrk(
+        "account",
         "GET /account/ signed in (one LDAP read)",
         &web.url("/account/"),
         None,
         &[format!("Cookie: bitu_session={session}; bitu_csrf={csrf}")],
     );
 
+    if !selected("signup") {
+        println!(
+            "BENCH bitu-web peak RSS (VmHWM): {}",
+            peak_rss_kib(web.pid())
+        );
+        return;
+    }
     let captchas = add_captchas(&ctx, 60_000).await;
     let ids_file = ctx.dir.path().join("captchas.txt");
     std::fs::write(&ids_file, captchas.join("\n")).unwrap();
@@ -236,6 +279,7 @@ end
         ids = ids_file.display()
     );
     wrk(
+        "signup",
         "POST /signup/, 10,000 patterns",
         &web.url("/signup/"),
         Some(&signup),

@@ -8,7 +8,7 @@ use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::{App, HttpServer, middleware as actix_middleware, web};
 use bitu_core::account::rate_limit::RateLimiter;
-use bitu_core::account::sessions;
+use bitu_core::account::sessions::{self, Sessions};
 use bitu_core::blocklist::Blocklist;
 use bitu_core::queue::{Queue, outbox};
 use bitu_core::signup::service::SignupService;
@@ -37,6 +37,8 @@ pub struct AppState {
     pub queue: Queue,
     /// The username block list, compiled once and reloaded when it changes.
     pub blocklist: Blocklist,
+    /// Browser sessions (the store behind the session middleware, and its cache).
+    pub sessions: Sessions,
 }
 
 impl AppState {
@@ -103,7 +105,8 @@ pub async fn serve(
         &settings.redis.key_prefix,
         settings.rate_limit.signin_failures_per_ip,
     );
-    let store = DbSessionStore::new(services.db.clone());
+    let sessions = Sessions::new(services.db.clone(), settings.session.cache_ttl);
+    let store = DbSessionStore::new(sessions.clone());
     tokio::spawn(purge_expired_sessions(services.db.clone()));
     let queue = Queue::new(services.redis.clone(), &settings);
     // Jobs written while Redis was away go out now; bitu-rq relays them too.
@@ -120,6 +123,7 @@ pub async fn serve(
         rate_limiter,
         queue,
         blocklist,
+        sessions,
     });
     let secure = settings.site.base_url.starts_with("https://");
     let idle = actix_web::cookie::time::Duration::seconds(

@@ -6,21 +6,20 @@ use std::collections::HashMap;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use anyhow::anyhow;
-use bitu_core::account::sessions;
-use bitu_core::db::DbPool;
+use bitu_core::account::sessions::Sessions;
 use chrono::TimeDelta;
 use rand::distr::{Alphanumeric, SampleString};
 
 /// The store; cheap to clone.
 #[derive(Clone)]
 pub struct DbSessionStore {
-    pool: DbPool,
+    sessions: Sessions,
 }
 
 impl DbSessionStore {
-    /// A store over `pool`.
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+    /// A store over `sessions`.
+    pub fn new(sessions: Sessions) -> Self {
+        Self { sessions }
     }
 }
 
@@ -36,7 +35,9 @@ fn new_key() -> Result<SessionKey, anyhow::Error> {
 
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
-        let Some(state) = sessions::load(&self.pool, key.as_ref())
+        let Some(state) = self
+            .sessions
+            .load(key.as_ref())
             .await
             .map_err(|e| LoadError::Other(anyhow!(e)))?
         else {
@@ -55,7 +56,8 @@ impl SessionStore for DbSessionStore {
         let json =
             serde_json::to_string(&state).map_err(|e| SaveError::Serialization(anyhow!(e)))?;
         let key = new_key().map_err(SaveError::Other)?;
-        sessions::store(&self.pool, key.as_ref(), &json, ttl(duration))
+        self.sessions
+            .store(key.as_ref(), &json, ttl(duration))
             .await
             .map_err(|e| SaveError::Other(anyhow!(e)))?;
         Ok(key)
@@ -69,20 +71,23 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let json =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(anyhow!(e)))?;
-        sessions::store(&self.pool, key.as_ref(), &json, ttl(duration))
+        self.sessions
+            .store(key.as_ref(), &json, ttl(duration))
             .await
             .map_err(|e| UpdateError::Other(anyhow!(e)))?;
         Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, duration: &Duration) -> Result<(), anyhow::Error> {
-        sessions::touch(&self.pool, key.as_ref(), ttl(duration))
+        self.sessions
+            .touch(key.as_ref(), ttl(duration))
             .await
             .map_err(|e| anyhow!(e))
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        sessions::delete(&self.pool, key.as_ref())
+        self.sessions
+            .delete(key.as_ref())
             .await
             .map_err(|e| anyhow!(e))
     }

@@ -16,6 +16,11 @@ pub struct SessionSettings {
     /// A session ends this long after sign-in, however busy.
     #[serde(with = "humantime_serde")]
     pub absolute_timeout: Duration,
+    /// How long bitu-web reuses a session it read from the database (0: read every time).
+    /// Changes made through bitu-web apply at once; a row deleted behind its back (SQL, another
+    /// host) still signs in for up to this long.
+    #[serde(with = "humantime_serde")]
+    pub cache_ttl: Duration,
 }
 
 impl Default for SessionSettings {
@@ -24,6 +29,7 @@ impl Default for SessionSettings {
             cookie_name: "bitu_session".into(),
             idle_timeout: Duration::from_secs(2 * 3600),
             absolute_timeout: Duration::from_secs(7 * 24 * 3600),
+            cache_ttl: Duration::from_secs(5),
         }
     }
 }

@@ -4,7 +4,6 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use bitu_core::account::password::{ChangeOutcome, change_password};
-use bitu_core::account::sessions;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -68,7 +67,7 @@ pub async fn submit(
         ChangeOutcome::Refused(errors) => render(&req, &state, &errors),
         ChangeOutcome::Changed => {
             // End every session of the user, then give this one a new id to stay signed in.
-            sessions::end_sessions_of(&state.services.db, &user.uid, None).await?;
+            state.sessions.end_sessions_of(&user.uid, None).await?;
             session.renew();
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", "/account/?saved=password"))

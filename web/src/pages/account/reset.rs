@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use bitu_core::account::password::set_password;
 use bitu_core::account::password_rules::{PasswordContext, check_new_password};
-use bitu_core::account::{recovery, sessions};
+use bitu_core::account::recovery;
 use bitu_core::queue::{Job, PasswordResetMail};
 use serde::Deserialize;
 use tracing::info;
@@ -176,7 +176,7 @@ pub async fn set(
         &form.new_password,
     )
     .await?;
-    sessions::end_sessions_of(&state.services.db, user.uid(), None).await?;
+    state.sessions.end_sessions_of(user.uid(), None).await?;
     session.purge();
     info!(uid = user.uid(), "password reset");
     let mut context = page_context(&req, &state, "Your password was changed");
