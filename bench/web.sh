@@ -21,5 +21,11 @@ bash packaging/dev/services.sh start >/dev/null
 # shellcheck disable=SC1091
 . "${BITU_DEV_DIR:-$repo/.dev}/env"
 cargo build --release --quiet -p bitu-web
-cargo test --release -p bitu-e2e --test e2e bench_web -- --ignored --nocapture \
-    --test-threads=1 2>&1 | grep -oE 'BENCH.*|test result.*|panicked.*|FAILED.*'
+log="$(mktemp)"
+if ! cargo test --release -p bitu-e2e --test e2e bench_web -- --ignored --nocapture \
+    --test-threads=1 >"$log" 2>&1; then
+    tail -n 40 "$log"
+    exit 1
+fi
+grep -oE 'BENCH.*|test result.*' "$log"
+rm -f "$log"

@@ -103,16 +103,22 @@ fn form_post(body: &str, cookie: &str) -> String {
     )
 }
 
-fn peak_rss_kib(pid: u32) -> String {
+/// A `/proc/<pid>/status` field (`VmRSS`, `VmHWM`), as written there.
+fn memory_field(pid: u32, field: &str) -> String {
+    let prefix = format!("{field}:");
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .map(|line| line.trim_start_matches("VmHWM:").trim().to_string())
+                .find(|line| line.starts_with(&prefix))
+                .map(|line| line.trim_start_matches(&prefix).trim().to_string())
         })
         .unwrap_or_else(|| "?".into())
+}
+
+fn peak_rss_kib(pid: u32) -> String {
+    memory_field(pid, "VmHWM")
 }
 
 async fn add_users(ctx: &TestContext) {
@@ -186,9 +192,22 @@ async fn bench_web_pages() {
     settings.signup.attempts_per_ip_per_hour = u32::MAX;
     settings.blocklist.api_requests_per_ip = u32::MAX;
     settings.web.workers = 2;
+    if std::env::var("BENCH_NO_ACCESS_LOG").is_ok() {
+        settings.logging.loggers.insert(
+            "bitu_web::access".into(),
+            bitu_core::config::LoggerSettings {
+                level: "warn".into(),
+                ..Default::default()
+            },
+        );
+    }
     let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
     let browser = Browser::new(&web.base_url);
     browser.get("/login/").await;
+    println!(
+        "BENCH bitu-web RSS after start: {}",
+        memory_field(web.pid(), "VmRSS")
+    );
     let csrf = browser.cookie("bitu_csrf").unwrap();
 
     let username_api = "wrk.method = \"POST\"\nwrk.body = '{\"username\": \"Holger Drachmann\"}'\n\
@@ -216,6 +235,11 @@ async fn bench_web_pages() {
         .send()
         .await
         .unwrap();
+    println!(
+        "BENCH bitu-web RSS with 10,000 patterns loaded: {} (peak {})",
+        memory_field(web.pid(), "VmRSS"),
+        peak_rss_kib(web.pid())
+    );
 
     wrk("login-page", "GET /login/", &web.url("/login/"), None, &[]);
     wrk(

@@ -24,24 +24,45 @@ use crate::session_store::DbSessionStore;
 use crate::templates::Templates;
 
 /// What every request handler can reach.
+#[derive(Clone)]
 pub struct AppState {
     /// The loaded configuration.
     pub settings: Arc<Settings>,
     /// MariaDB, LDAP and Redis.
     pub services: Services,
     /// Page templates.
-    pub templates: Templates,
+    pub templates: Arc<Templates>,
     /// Counters against guessing and flooding, shared through Redis.
     pub rate_limiter: RateLimiter,
     /// The job queues, to push jobs right after their transaction.
     pub queue: Queue,
     /// The username block list, compiled once and reloaded when it changes.
-    pub blocklist: Blocklist,
+    pub blocklist: Arc<Blocklist>,
     /// Browser sessions (the store behind the session middleware, and its cache).
     pub sessions: Sessions,
 }
 
 impl AppState {
+    /// A copy for one worker thread: its own lazy pools, so every connection is driven by
+    /// the thread that uses it (a current-thread runtime polls only its own sockets); the
+    /// caches, limits and block list stay shared.
+    pub fn for_worker(&self) -> AppState {
+        let services = match Services::new(&self.settings) {
+            Ok(services) => services,
+            Err(e) => {
+                warn!(error = %e, "cannot build this worker's pools; sharing the main ones");
+                return self.clone();
+            }
+        };
+        AppState {
+            sessions: self.sessions.on_pool(services.db.clone()),
+            rate_limiter: self.rate_limiter.on_pool(services.redis.clone()),
+            queue: self.queue.on_pool(services.redis.clone()),
+            services,
+            ..self.clone()
+        }
+    }
+
     /// The sign-up service over this state.
     pub fn signup_service(&self) -> SignupService<'_, Blocklist> {
         SignupService {
@@ -99,14 +120,13 @@ pub async fn serve(
         .secret_key()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let cookie_key = Key::derive_from(secret);
-    let templates = Templates::load().map_err(std::io::Error::other)?;
+    let templates = Arc::new(Templates::load().map_err(std::io::Error::other)?);
     let rate_limiter = RateLimiter::new(
         services.redis.clone(),
         &settings.redis.key_prefix,
         settings.rate_limit.signin_failures_per_ip,
     );
     let sessions = Sessions::new(services.db.clone(), settings.session.cache_ttl);
-    let store = DbSessionStore::new(sessions.clone());
     tokio::spawn(purge_expired_sessions(services.db.clone()));
     let queue = Queue::new(services.redis.clone(), &settings);
     // Jobs written while Redis was away go out now; bitu-rq relays them too.
@@ -115,7 +135,7 @@ pub async fn serve(
         Ok(relayed) => info!(relayed, "relayed outstanding jobs from the outbox"),
         Err(e) => warn!(error = %e, "outbox relay failed; bitu-rq will retry"),
     }
-    let blocklist = Blocklist::new(services.db.clone(), &settings.blocklist);
+    let blocklist = Arc::new(Blocklist::new(services.db.clone(), &settings.blocklist));
     let state = web::Data::new(AppState {
         settings: settings.clone(),
         services,
@@ -133,7 +153,9 @@ pub async fn serve(
     let trusted_proxies = settings.web.trusted_proxies.clone();
     let app_stopping = stopping.clone();
     let server = HttpServer::new(move || {
-        let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
+        let state = web::Data::new(state.for_worker());
+        let store = DbSessionStore::new(state.sessions.clone());
+        let sessions = SessionMiddleware::builder(store, cookie_key.clone())
             .cookie_name(cookie_name.clone())
             .cookie_http_only(true)
             .cookie_secure(secure)
@@ -145,9 +167,7 @@ pub async fn serve(
             )
             .build();
         let proxies = trusted_proxies.clone();
-        let mut app = App::new()
-            .app_data(state.clone())
-            .app_data(app_stopping.clone());
+        let mut app = App::new().app_data(state).app_data(app_stopping.clone());
         if let Some(metrics) = &metrics {
             app = app.app_data(metrics.clone());
         }

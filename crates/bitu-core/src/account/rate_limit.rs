@@ -32,6 +32,15 @@ impl RateLimiter {
         }
     }
 
+    /// The same limiter (and in-memory fallback) over another pool.
+    pub fn on_pool(&self, redis: RedisPool) -> RateLimiter {
+        RateLimiter {
+            redis,
+            prefix: self.prefix.clone(),
+            fallback: self.fallback.clone(),
+        }
+    }
+
     fn key(&self, bucket: &str, key: &str, window: Duration) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -69,6 +69,15 @@ impl Sessions {
         }
     }
 
+    /// The same sessions and copies over another pool (one per bitu-web worker thread).
+    pub fn on_pool(&self, pool: DbPool) -> Self {
+        Self {
+            pool,
+            cache_ttl: self.cache_ttl,
+            cache: self.cache.clone(),
+        }
+    }
+
     fn with_cache<T>(&self, f: impl FnOnce(&mut HashMap<Vec<u8>, Cached>) -> T) -> T {
         // A panic while holding the lock leaves a map that is still consistent.
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);

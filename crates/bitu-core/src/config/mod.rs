@@ -85,7 +85,7 @@ pub struct DatabaseSettings {
     pub url: String,
     /// Read `url` from this file instead (keeps the password out of the config file).
     pub url_file: Option<PathBuf>,
-    /// Most connections held open by one process.
+    /// Most connections held open by one process (bitu-web: by each of its workers).
     pub pool_size: usize,
     /// How long to wait for a new connection or a free one from the pool.
     #[serde(with = "humantime_serde")]
@@ -111,7 +111,7 @@ pub struct RedisSettings {
     pub url: String,
     /// Read `url` from this file instead.
     pub url_file: Option<PathBuf>,
-    /// Most connections held open by one process.
+    /// Most connections held open by one process (bitu-web: by each of its workers).
     pub pool_size: usize,
     /// Prefix of every key Bitu writes, so several installations can share one Redis.
     pub key_prefix: String,
@@ -150,7 +150,7 @@ pub struct LdapSettings {
     /// How long one LDAP operation may take.
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
-    /// Most bound connections held open by one process.
+    /// Most bound connections held open by one process (bitu-web: by each of its workers).
     pub pool_size: usize,
     /// Where user entries live.
     pub users_dn: String,

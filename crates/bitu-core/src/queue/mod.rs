@@ -140,6 +140,15 @@ impl Queue {
         }
     }
 
+    /// The same queues over another pool.
+    pub fn on_pool(&self, pool: RedisPool) -> Queue {
+        Queue {
+            pool,
+            keys: self.keys.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+
     /// The queues of `settings` over a pool of their own.
     pub fn connect(settings: &Settings) -> Result<Queue> {
         Ok(Queue::new(

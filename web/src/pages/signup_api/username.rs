@@ -51,7 +51,7 @@ pub async fn check(
         settings: &state.settings,
         directory: &state.services.directory,
         db: &state.services.db,
-        blocklist: &state.blocklist,
+        blocklist: &*state.blocklist,
     };
     let username_problems = validator.check_cn(&username).await?;
     if !username_problems.is_empty() {
