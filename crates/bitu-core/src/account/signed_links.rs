@@ -45,6 +45,8 @@ fn mac(
         user.uid(),
         entry.first("uidNumber").unwrap_or_default(),
         entry.first("modifyTimestamp").unwrap_or_default(),
+        // modifyTimestamp has whole seconds; OpenLDAP's entryCSN moves with every change.
+        entry.first("entryCSN").unwrap_or_default(),
         user.mail().unwrap_or_default(),
         extra,
         &expires.to_string(),
@@ -84,4 +86,59 @@ pub fn verify(
         return false;
     };
     mac(secret, purpose, user, extra, expires).is_ok_and(|mac| mac.verify_slice(&given).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use ldap3::SearchEntry;
+
+    use super::*;
+    use crate::directory::Entry;
+
+    fn user(modified: &str, csn: &str) -> DirectoryUser {
+        let attrs = HashMap::from([
+            ("uid".to_string(), vec!["rita".to_string()]),
+            ("uidNumber".to_string(), vec!["5001".to_string()]),
+            ("mail".to_string(), vec!["rita@example.org".to_string()]),
+            ("modifyTimestamp".to_string(), vec![modified.to_string()]),
+            ("entryCSN".to_string(), vec![csn.to_string()]),
+        ]);
+        DirectoryUser {
+            entry: Entry::from_search(SearchEntry {
+                dn: "uid=rita,ou=people,dc=example,dc=org".into(),
+                attrs,
+                bin_attrs: HashMap::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_change_within_the_same_second_kills_the_link() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let before = user(
+            "20261127181500Z",
+            "20261127181500.100000Z#000000#000#000000",
+        );
+        let token = sign(secret, LinkPurpose::PasswordReset, &before, "", 2_000).unwrap();
+        let verify_for =
+            |user: &DirectoryUser, purpose| verify(secret, purpose, user, "", 2_000, 1_000, &token);
+        assert!(verify_for(&before, LinkPurpose::PasswordReset));
+        assert!(!verify_for(&before, LinkPurpose::EmailChange));
+        let after = user(
+            "20261127181500Z",
+            "20261127181500.900000Z#000000#000#000000",
+        );
+        assert!(!verify_for(&after, LinkPurpose::PasswordReset));
+        assert!(!verify(
+            secret,
+            LinkPurpose::PasswordReset,
+            &before,
+            "",
+            2_000,
+            2_000,
+            &token
+        ));
+    }
 }

@@ -47,7 +47,8 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn from_search(entry: SearchEntry) -> Entry {
+    /// The entry of a search result, attribute names folded to lower case.
+    pub fn from_search(entry: SearchEntry) -> Entry {
         let attributes = entry
             .attrs
             .into_iter()

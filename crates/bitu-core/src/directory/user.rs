@@ -14,6 +14,7 @@ const USER_ATTRIBUTES: &[&str] = &[
     "*",
     "createTimestamp",
     "modifyTimestamp",
+    "entryCSN",
     "pwdPolicySubentry",
     "pwdAccountLockedTime",
 ];
