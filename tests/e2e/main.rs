@@ -7,6 +7,7 @@ mod bench_web;
 mod bench_worker;
 mod binaries;
 mod blocklist;
+mod database;
 mod directory;
 mod failover;
 mod jobs_support;

@@ -28,7 +28,7 @@ async fn health_is_ok_when_every_service_answers() {
     }
 }
 
-fn host_port(url: &str) -> String {
+pub fn host_port(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap();
     let rest = rest.split('/').next().unwrap();
     rest.rsplit('@').next().unwrap().to_string()

@@ -15,7 +15,7 @@ pub enum Error {
     DatabaseUnavailable(String),
     /// A query failed.
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
     /// The schema is older than this binary expects.
     #[error("the database schema is behind ({0} pending migration(s)); run `bitu migrate`")]
     SchemaBehind(usize),
@@ -49,6 +49,16 @@ pub enum Error {
     /// An internal invariant broke.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(error: diesel::result::Error) -> Self {
+        // "No row" is an answer; anything else may mean the connection died.
+        if !matches!(error, diesel::result::Error::NotFound) {
+            crate::db::note_query_failure();
+        }
+        Error::Database(error)
+    }
 }
 
 impl Error {
