@@ -52,6 +52,8 @@ fn wrk(key: &str, name: &str, url: &str, script: Option<&str>, headers: &[String
     if !selected(key) {
         return;
     }
+    // Let the previous scenario's background work (InnoDB flushing its inserts) settle.
+    std::thread::sleep(Duration::from_secs(5));
     let perf = start_perf(key);
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new("wrk");
