@@ -1,6 +1,7 @@
-//! Block lists end to end: bitu-blocksync imports hand-made Titleblacklist pages (real
-//! format, see tests/fixtures/blocklist/README.md) and global blocks from a local fake of the
-//! wiki API, then `bitu blocklist` answers as the on-call would use it.
+//! Block lists end to end: bitu-blocksync imports Titleblacklist pages (two hand-made in the
+//! real format and the Korean Wikipedia's real list, see tests/fixtures/blocklist/README.md)
+//! and global blocks from a local fake of the wiki API, then `bitu blocklist` answers as the
+//! on-call would use it.
 
 pub mod bench;
 pub mod fake_wiki;

@@ -364,3 +364,61 @@ async fn a_running_daemon_reloads_only_when_the_entries_change() {
         &blocklist.matcher().await.unwrap()
     ));
 }
+
+/// The Korean Wikipedia's real list (tests/fixtures/blocklist/README.md) and what MediaWiki
+/// does with these names under it: every pattern runs `/usi`, so `(\ba|A)` matches any `a`.
+const KOWIKI_TABLE: &[(&str, &str)] = &[
+    ("Kim Minsu", "OK"),
+    ("Admin Kim", "kowiki:26"),
+    ("Badminton Fan", "kowiki:26"),
+    ("Sysop Lee", "kowiki:27"),
+    ("Moderator Park", "kowiki:28"),
+    ("Arbitrator", "kowiki:29"),
+    ("CheckUser Fan", "kowiki:30"),
+    ("Hey?!?!", "kowiki:36"),
+    ("Hey!!!!", "OK"),
+    ("Hey ! ?", "kowiki:38"),
+    ("Hey!!!!!!", "kowiki:42"),
+    ("Loooooooooooong", "kowiki:44"),
+    ("Looooong", "OK"),
+    ("Abcdefghijklmnopqrstuvwxyz Bcdefghi", "kowiki:45"),
+    ("Abcdefghijklmnopqrstuvwxyz Bcdefgh", "OK"),
+    ("127.0.0.1", "OK"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_list_kowiki_refuses_what_mediawiki_refuses() {
+    let ctx = TestContext::new().await;
+    let (wiki, mut settings) = wiki_with_fixtures(&ctx).await;
+    wiki.set_page(
+        WIKITECH_PAGE,
+        Page::Text(fixture("kowiki-titleblacklist.wikitext")),
+    );
+    settings.blocklist.sources.truncate(1);
+    settings.blocklist.sources[0].name = "kowiki".into();
+    let config = ctx.write_config_with(&settings);
+    let output = run_bin("bitu-blocksync", &config, &[]).await;
+    assert!(output.status.success(), "{}", text(&output));
+    let report = stdout(&output);
+    // All 24 entry lines are read by an engine; none is skipped.
+    assert!(
+        report.contains("kowiki: 24 added, 0 removed, 0 kept"),
+        "{report}"
+    );
+    assert!(!report.contains("skipped line"), "{report}");
+
+    let names: Vec<&str> = KOWIKI_TABLE.iter().map(|(name, _)| *name).collect();
+    let lines = check_names(&config, &names);
+    let mut wrong = Vec::new();
+    for ((name, expected), line) in KOWIKI_TABLE.iter().zip(&lines) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let got = match fields[1] {
+            "OK" => "OK".to_string(),
+            _ => format!("{}:{}", fields[2], fields[3]),
+        };
+        if got != *expected {
+            wrong.push(format!("{name:?}: expected {expected}, got {line}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
