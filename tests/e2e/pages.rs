@@ -32,6 +32,38 @@ async fn submit_sign_in(chrome: &Chrome, name: &str, password: &str) {
         .unwrap();
 }
 
+/// Waits until the browser shows `path` (a click returns before its navigation lands).
+async fn wait_for_path(chrome: &Chrome, path: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = chrome.client.current_url().await.unwrap();
+        if now.path() == path {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still on {now}, not {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the page's source contains `text`, and returns the source.
+async fn wait_for_text(chrome: &Chrome, text: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let page = chrome.client.source().await.unwrap();
+        if page.contains(text) {
+            return page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{text:?} never shown: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn value(chrome: &Chrome, id: &str) -> String {
     chrome
         .client
@@ -150,7 +182,7 @@ async fn sign_up_works_without_javascript_and_shows_every_error() {
         .click()
         .await
         .unwrap();
-    let page = chrome.client.source().await.unwrap();
+    let page = wait_for_text(&chrome, "-errors\"").await;
     for field in ["cn", "uid", "email", "password", "captcha"] {
         assert!(
             page.contains(&format!("id=\"{field}-errors\"")),
@@ -179,8 +211,7 @@ async fn a_browser_without_cookies_is_told_so() {
     .await;
     chrome.client.goto(&web.url("/login/")).await.unwrap();
     submit_sign_in(&chrome, "cookie", PASSWORD).await;
-    let page = chrome.client.source().await.unwrap();
-    assert!(page.contains("Cookies are needed"), "{page}");
+    wait_for_text(&chrome, "Cookies are needed").await;
     chrome.close().await;
 }
 
@@ -206,10 +237,7 @@ async fn signing_in_shows_the_name_and_only_usable_navigation() {
         "{nav}"
     );
     submit_sign_in(&chrome, "Navigating Person", PASSWORD).await;
-    assert_eq!(
-        chrome.client.current_url().await.unwrap().path(),
-        "/account/"
-    );
+    wait_for_path(&chrome, "/account/").await;
     let nav = chrome
         .client
         .find(Locator::Css("nav"))
@@ -232,6 +260,7 @@ async fn signing_in_shows_the_name_and_only_usable_navigation() {
         .click()
         .await
         .unwrap();
+    wait_for_path(&chrome, "/").await;
     chrome.client.goto(&web.url("/account/")).await.unwrap();
     assert_eq!(chrome.client.current_url().await.unwrap().path(), "/login/");
     chrome.close().await;
