@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, web};
 use ldap3::Mod;
 use serde::Deserialize;
 use tracing::info;
@@ -19,7 +19,6 @@ pub struct AttributeForm {
 }
 
 /// Saves the value and returns to the account page.
-#[post("/account/attribute/{name}/")]
 pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -33,6 +32,17 @@ pub async fn submit(
         .iter()
         .find(|e| e.attribute.eq_ignore_ascii_case(&name))
         .ok_or(WebError::NotFound)?;
+    let current = state
+        .services
+        .directory
+        .find_user_by_uid(&user.uid)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    // The current value (possibly outside the choices, set by an administrator) is kept.
+    let unchanged = current.entry.values(&editable.attribute) == [form.value.clone()];
+    if unchanged {
+        return Ok(saved(&editable.attribute));
+    }
     if !editable.choices.iter().any(|choice| *choice == form.value) {
         return Err(WebError::Core(bitu_core::Error::Invalid(format!(
             "{} is not an allowed value",
@@ -49,10 +59,12 @@ pub async fn submit(
         .modify_user(&user.uid, mods)
         .await?;
     info!(uid = %user.uid, attribute = %editable.attribute, "attribute changed");
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            "Location",
-            format!("/account/?saved={}", editable.attribute),
-        ))
-        .finish())
+    Ok(saved(&editable.attribute))
+}
+
+/// Back to the account page, saying `attribute` was saved.
+fn saved(attribute: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/account/?saved={attribute}")))
+        .finish()
 }
