@@ -263,7 +263,10 @@ async fn email_change_needs_the_same_user_once_and_notifies_the_old_address() {
             .await,
     )
     .await;
-    assert!(refused.contains("current password is not right"), "{refused}");
+    assert!(
+        refused.contains("current password is not right"),
+        "{refused}"
+    );
 
     let sent = body(
         browser

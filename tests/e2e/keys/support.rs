@@ -158,7 +158,7 @@ pub async fn api(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
-    let token = browser.cookie("bitu_csrf").unwrap_or_default();
+    let token = browser.csrf_token().await;
     let mut request = browser
         .client
         .request(method, browser.url(path))

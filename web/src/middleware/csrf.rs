@@ -6,12 +6,12 @@
 //! Requests authenticated by an API token (the guard already refused any `Authorization`
 //! header that does not authenticate) and the public JSON APIs are exempt.
 
+use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_session::SessionExt;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -173,7 +173,11 @@ pub async fn csrf(
         return Ok(refuse(req, false).map_into_right_body());
     };
     let secure = state.settings.site.base_url.starts_with("https://");
-    let cookie_name = if secure { CSRF_COOKIE_HTTPS } else { CSRF_COOKIE };
+    let cookie_name = if secure {
+        CSRF_COOKIE_HTTPS
+    } else {
+        CSRF_COOKIE
+    };
     let existing = req
         .cookie(cookie_name)
         .map(|cookie| cookie.value().to_string())
