@@ -12,6 +12,8 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+#[cfg(test)]
+pub mod memory;
 pub mod metrics;
 pub mod queue;
 pub mod redis;
