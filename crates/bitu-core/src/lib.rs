@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod blocklist;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod db;

@@ -2,5 +2,7 @@
 //! MariaDB, Redis or an SMTP server. Compiled for tests only.
 
 pub mod directory;
+pub mod limiter;
 
 pub use directory::MemoryDirectory;
+pub use limiter::MemoryLimiter;
