@@ -3,10 +3,11 @@
 
 use std::net::IpAddr;
 
-use actix_session::SessionExt;
+use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
 use bitu_core::authz::{AccountState, Principal, Via};
 use futures_util::future::{Ready, ready};
@@ -42,6 +43,17 @@ pub struct CurrentUser {
     pub method: AuthMethod,
     /// Row id of the token, for token requests.
     pub token_id: Option<u64>,
+}
+
+/// Starts the session of someone who just signed in, under a fresh id so a planted one
+/// cannot be ridden.
+pub fn start_session(session: &Session, user: &SignedIn) -> Result<(), WebError> {
+    session.renew();
+    session
+        .insert(SESSION_UID, &user.uid)
+        .and_then(|()| session.insert(SESSION_CN, &user.cn))
+        .and_then(|()| session.insert(SESSION_SIGNED_IN_AT, user.at.timestamp()))
+        .map_err(|e| WebError::Core(bitu_core::Error::Internal(e.to_string())))
 }
 
 /// Who the request acts for, as the guard established it; anonymous when it did not run.
