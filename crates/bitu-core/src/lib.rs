@@ -13,6 +13,7 @@ pub mod keys;
 pub mod logging;
 pub mod mail;
 pub mod metrics;
+pub mod names;
 pub mod queue;
 pub mod redis;
 pub mod services;
