@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod blocklist;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod db;
@@ -12,6 +13,8 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+#[cfg(test)]
+pub mod memory;
 pub mod metrics;
 pub mod names;
 pub mod queue;
