@@ -19,6 +19,7 @@ mod operations;
 mod pages;
 mod queue;
 mod recovery;
+mod schema;
 mod signup;
 mod web;
 mod worker;
