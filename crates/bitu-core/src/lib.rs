@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod account;
+pub mod authz;
 pub mod blocklist;
 pub mod clock;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod mail;
 #[cfg(test)]
 pub mod memory;
 pub mod metrics;
+pub mod names;
 pub mod queue;
 pub mod redis;
 pub mod services;

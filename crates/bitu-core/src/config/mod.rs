@@ -2,12 +2,14 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod authz;
 mod blocklist;
 mod check;
 mod keys;
 mod logging;
 mod mail;
 mod metrics;
+mod names;
 mod queue;
 mod signup;
 
@@ -23,12 +25,14 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
 pub use metrics::{MetricsSettings, SchedulerSettings};
+pub use names::{CreatableRules, MEDIAWIKI_RESERVED, NamesSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 
@@ -65,6 +69,8 @@ pub struct Settings {
     pub keys: KeysSettings,
     /// Sign-up, activation and provisioning.
     pub signup: SignupSettings,
+    /// Developer names: canonical form and the account-creation rules.
+    pub names: NamesSettings,
     /// Job retries, timeouts and memory of processed jobs.
     pub queue: QueueSettings,
     /// The bitu-rq worker process.
@@ -75,6 +81,10 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Timer jobs run inside bitu-rq instead of by systemd timers.
     pub scheduler: SchedulerSettings,
+    /// Roles (account managers, group managers) and the caches of permission checks.
+    pub authz: AuthzSettings,
+    /// Personal API tokens: lifetimes.
+    pub api_tokens: ApiTokenSettings,
 }
 
 /// MariaDB connection settings.
@@ -427,12 +437,15 @@ impl Settings {
         problems.extend(self.logging.validate());
         problems.extend(self.keys.validate());
         problems.extend(self.signup.validate());
+        problems.extend(self.names.validate());
         problems.extend(self.blocklist.validate());
         problems.extend(self.queue.validate());
         problems.extend(self.worker.validate());
         problems.extend(self.mail.validate());
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
+        problems.extend(self.authz.validate());
+        problems.extend(self.api_tokens.validate());
         problems
     }
 }
