@@ -106,9 +106,15 @@ async fn username_and_ip_apis_keep_strikers_contract() {
         .await
         .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
-    let (_, token) = bitu_core::account::tokens::create(&pool, "taken", "striker")
-        .await
-        .unwrap();
+    let new = bitu_core::account::tokens::NewToken {
+        name: "striker",
+        scopes: &[bitu_core::authz::Scope::CheckIpBlocks],
+        lifetime_days: None,
+    };
+    let (_, token) =
+        bitu_core::account::tokens::create(&pool, &ctx.settings.api_tokens, "taken", &new)
+            .await
+            .unwrap();
     let get = |path: &str| {
         client
             .get(web.url(path))

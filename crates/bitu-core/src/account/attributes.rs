@@ -11,7 +11,8 @@ use crate::directory::UserStore;
 use crate::error::{Error, Result};
 
 /// Sets attribute `name` of `uid`'s entry to `value` when `name` is editable and `value` is
-/// one of its choices; returns the attribute's configured name.
+/// one of its choices; returns the attribute's configured name. The current value is kept
+/// as it is even when outside the choices (an administrator set /bin/ksh, the form shows it).
 pub async fn change(
     users: &impl UserStore,
     editable: &[EditableAttribute],
@@ -23,6 +24,13 @@ pub async fn change(
         .iter()
         .find(|e| e.attribute.eq_ignore_ascii_case(name))
         .ok_or_else(|| Error::NotFound(format!("no editable attribute {name}")))?;
+    let current = users
+        .find_user_by(crate::directory::UserAttribute::Uid, uid)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no user {uid}")))?;
+    if current.entry.values(&editable.attribute) == [value.to_string()] {
+        return Ok(editable.attribute.clone());
+    }
     if !editable.choices.iter().any(|choice| choice == value) {
         return Err(Error::Invalid(format!("{value} is not an allowed value")));
     }
@@ -57,6 +65,29 @@ mod tests {
         assert_eq!(name, "loginShell");
         let user = directory.user("alice").unwrap();
         assert_eq!(user.entry.first("loginShell"), Some("/bin/zsh"));
+    }
+
+    #[tokio::test]
+    async fn a_current_value_outside_the_choices_is_kept() {
+        let directory = MemoryDirectory::new();
+        directory.add_user("kim", "Kim", "kim@example.org", "pw");
+        change(&directory, &shells(), "kim", "loginShell", "/bin/bash")
+            .await
+            .unwrap();
+        let ksh = vec![EditableAttribute {
+            attribute: "loginShell".into(),
+            choices: vec!["/bin/bash".into(), "/bin/ksh".into()],
+        }];
+        change(&directory, &ksh, "kim", "loginShell", "/bin/ksh")
+            .await
+            .unwrap();
+        // Saving the current /bin/ksh with a list that no longer has it: kept, no error.
+        let name = change(&directory, &shells(), "kim", "loginShell", "/bin/ksh")
+            .await
+            .unwrap();
+        assert_eq!(name, "loginShell");
+        let user = directory.user("kim").unwrap();
+        assert_eq!(user.entry.first("loginShell"), Some("/bin/ksh"));
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod authz;
 mod blocklist;
 mod check;
 mod keys;
@@ -24,6 +25,7 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
@@ -79,6 +81,10 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Timer jobs run inside bitu-rq instead of by systemd timers.
     pub scheduler: SchedulerSettings,
+    /// Roles (account managers, group managers) and the caches of permission checks.
+    pub authz: AuthzSettings,
+    /// Personal API tokens: lifetimes.
+    pub api_tokens: ApiTokenSettings,
 }
 
 /// MariaDB connection settings.
@@ -438,6 +444,8 @@ impl Settings {
         problems.extend(self.mail.validate());
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
+        problems.extend(self.authz.validate());
+        problems.extend(self.api_tokens.validate());
         problems
     }
 }

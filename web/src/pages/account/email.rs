@@ -2,7 +2,7 @@
 //! same signed-in user, once, in time, and only while the address is unchanged; the old one
 //! gets a notice once it is done.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::recovery;
 use bitu_core::queue::{Job, SendMail, outbox};
 use bitu_core::signup::validate::{NoBlocklist, Validator};
@@ -18,6 +18,9 @@ use crate::templates::{html, page_context};
 pub struct EmailForm {
     email: String,
     email_again: String,
+    /// Asked again, so a session left open cannot redirect the account's mail.
+    #[serde(default)]
+    current_password: String,
 }
 
 /// The link's values.
@@ -57,7 +60,6 @@ fn render(
 }
 
 /// `GET /account/email/`
-#[get("/account/email/")]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -75,7 +77,6 @@ pub async fn show(
 }
 
 /// `POST /account/email/`: checks the address by the sign-up rules and mails the link.
-#[post("/account/email/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -97,6 +98,15 @@ pub async fn submit(
     }
     if new_mail.eq_ignore_ascii_case(current) {
         errors = vec!["This is already your address.".into()];
+    }
+    if errors.is_empty()
+        && !state
+            .services
+            .directory
+            .verify_password(entry.dn(), &form.current_password)
+            .await?
+    {
+        errors.push("Your current password is not right.".into());
     }
     if !errors.is_empty() {
         return render(&req, &state, current, &form.email, &errors, None);
@@ -148,7 +158,6 @@ async fn linked_entry(
 }
 
 /// `GET /account/email/confirm/?mail=&expires=&token=`: one button to confirm.
-#[get("/account/email/confirm/")]
 pub async fn confirm_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -172,7 +181,6 @@ pub async fn confirm_page(
 }
 
 /// `POST /account/email/confirm/`: replaces the address and notifies the old one.
-#[post("/account/email/confirm/")]
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -2,7 +2,7 @@
 //! whether or not the account exists), open it, set a new password.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::password::set_password;
 use bitu_core::account::password_rules::{PasswordContext, check_new_password};
 use bitu_core::account::recovery;
@@ -32,7 +32,6 @@ pub struct SetForm {
 }
 
 /// `GET /password/reset/`
-#[get("/password/reset/")]
 pub async fn request_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -44,7 +43,6 @@ pub async fn request_page(
 
 /// `POST /password/reset/`: queues the lookup and the mail; the answer never says whether
 /// the account exists.
-#[post("/password/reset/")]
 pub async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -65,7 +63,6 @@ pub async fn request(
 
 /// `GET /password/reset/{uid}/{expires}/{token}/`: keeps the link in the session and
 /// redirects, so the token leaves the address bar (and every Referer).
-#[get("/password/reset/{uid}/{expires}/{token}/")]
 pub async fn open_link(
     session: Session,
     path: web::Path<(String, i64, String)>,
@@ -131,7 +128,6 @@ fn render_set(
 }
 
 /// `GET /password/reset/set/`
-#[get("/password/reset/set/")]
 pub async fn set_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -144,7 +140,6 @@ pub async fn set_page(
 }
 
 /// `POST /password/reset/set/`: sets the password and ends every session of the account.
-#[post("/password/reset/set/")]
 pub async fn set(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,6 +1,6 @@
 //! `/signup/`: the sign-up form, its submission, and the "check your email" page.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::blocklist;
 use bitu_core::signup::captcha;
 use bitu_core::signup::service::SubmitOutcome;
@@ -54,7 +54,6 @@ async fn render(
 }
 
 /// `GET /signup/`
-#[get("/signup/")]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     render(
         &req,
@@ -67,7 +66,6 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// `POST /signup/`
-#[post("/signup/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -133,7 +131,6 @@ pub async fn submit(
 }
 
 /// `GET /signup/done/`
-#[get("/signup/done/")]
 pub async fn done(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let mut context = page_context(&req, &state, "Check your email");
     context.insert(
