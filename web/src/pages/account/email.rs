@@ -112,7 +112,7 @@ pub async fn submit(
         return render(&req, &state, current, &form.email, &errors, None);
     }
     let message = recovery::email_change_mail(&state.settings, &entry, &new_mail)?;
-    let job = Job::SendMail(SendMail {
+    let job = Job::new(SendMail {
         dedup_key: format!(
             "email-change:{}:{}",
             entry.uid(),
@@ -205,7 +205,7 @@ pub async fn confirm(
         Err(e) => return Err(e.into()),
     };
     if let Some(message) = notice {
-        let job = Job::SendMail(SendMail {
+        let job = Job::new(SendMail {
             dedup_key: format!("email-changed:{}:{}", entry.uid(), link.expires),
             message,
         });
