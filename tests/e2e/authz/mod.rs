@@ -9,3 +9,4 @@ mod matrix;
 mod nis;
 mod shell;
 mod support;
+mod tokens;
