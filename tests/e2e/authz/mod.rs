@@ -3,6 +3,7 @@
 //! token scopes, CSRF binding, and the account page's shell and groups.
 
 mod csrf;
+mod email;
 mod groups;
 mod locked;
 mod matrix;
