@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod audit;
 mod blocklist;
 mod check;
 mod keys;
@@ -23,6 +24,7 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use audit::AuditSettings;
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
@@ -75,6 +77,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Timer jobs run inside bitu-rq instead of by systemd timers.
     pub scheduler: SchedulerSettings,
+    /// The audit trail's retention.
+    pub audit: AuditSettings,
 }
 
 /// MariaDB connection settings.
@@ -433,6 +437,7 @@ impl Settings {
         problems.extend(self.mail.validate());
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
+        problems.extend(self.audit.validate());
         problems
     }
 }

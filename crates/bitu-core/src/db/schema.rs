@@ -63,3 +63,20 @@ diesel::table! {
         next_value -> Unsigned<Integer>,
     }
 }
+
+diesel::table! {
+    audit_log (id) {
+        id -> Unsigned<Bigint>,
+        at -> Datetime,
+        actor_uid -> Nullable<Varchar>,
+        actor_kind -> Varchar,
+        actor_detail -> Nullable<Varchar>,
+        action -> Varchar,
+        target_kind -> Varchar,
+        target -> Varchar,
+        subject_uid -> Nullable<Varchar>,
+        client_address -> Nullable<Varchar>,
+        outcome -> Varchar,
+        detail -> Text,
+    }
+}
