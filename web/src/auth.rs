@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use bitu_core::account::tokens;
+use bitu_core::audit::Actor;
 use futures_util::future::LocalBoxFuture;
 
 use crate::app::AppState;
@@ -37,6 +38,20 @@ pub struct CurrentUser {
     pub uid: String,
     /// Session or token.
     pub method: AuthMethod,
+    /// The API token's id, for token requests.
+    pub token_id: Option<u64>,
+    /// The client's address.
+    pub client: Option<IpAddr>,
+}
+
+impl CurrentUser {
+    /// Who the audit trail names for this request's changes.
+    pub fn actor(&self) -> Actor {
+        match (self.method, self.token_id) {
+            (AuthMethod::Token, Some(id)) => Actor::token(&self.uid, id, self.client),
+            _ => Actor::session(&self.uid, self.client),
+        }
+    }
 }
 
 /// The signed-in user of the session, if any and not past the absolute timeout.
@@ -65,6 +80,7 @@ impl FromRequest for CurrentUser {
                 .app_data::<web::Data<AppState>>()
                 .cloned()
                 .ok_or_else(|| WebError::Core(bitu_core::Error::Internal("no state".into())))?;
+            let client = client_ip(&req, &state.settings.web.trusted_proxies);
             // A request naming a token is judged by the token alone, never by its cookies.
             if let Some(value) = req.headers().get(header::AUTHORIZATION) {
                 let token = value
@@ -73,18 +89,22 @@ impl FromRequest for CurrentUser {
                     .and_then(|v| v.strip_prefix("Token "))
                     .map(str::trim)
                     .ok_or(WebError::Unauthorized)?;
-                let uid = tokens::owner(&state.services.db, token)
+                let owner = tokens::owner(&state.services.db, token)
                     .await?
                     .ok_or(WebError::Unauthorized)?;
                 return Ok(CurrentUser {
-                    uid,
+                    uid: owner.uid,
                     method: AuthMethod::Token,
+                    token_id: Some(owner.token_id),
+                    client,
                 });
             }
             match session_user(&req, &state) {
                 Some((uid, _)) => Ok(CurrentUser {
                     uid,
                     method: AuthMethod::Session,
+                    token_id: None,
+                    client,
                 }),
                 // JSON APIs answer 401; only pages send people to the sign-in form.
                 None if is_api_path(req.path()) => Err(WebError::Unauthorized),

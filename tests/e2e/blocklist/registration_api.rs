@@ -106,9 +106,14 @@ async fn username_and_ip_apis_keep_strikers_contract() {
         .await
         .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
-    let (_, token) = bitu_core::account::tokens::create(&pool, "taken", "striker")
-        .await
-        .unwrap();
+    let (_, token) = bitu_core::account::tokens::create(
+        &pool,
+        &bitu_core::audit::Actor::cli("test"),
+        "taken",
+        "striker",
+    )
+    .await
+    .unwrap();
     let get = |path: &str| {
         client
             .get(web.url(path))

@@ -1,6 +1,8 @@
 //! The signed-in side of Bitu: sign-in, sessions, API tokens, password rules and the links
 //! that reset a password or confirm an address.
 
+pub mod attributes;
+pub mod email_change;
 pub mod password;
 pub mod password_rules;
 pub mod rate_limit;

@@ -5,11 +5,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::db::schema::api_tokens;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
@@ -39,8 +40,14 @@ fn hash(value: &str) -> Vec<u8> {
     Sha256::digest(value.as_bytes()).to_vec()
 }
 
-/// Makes a token for `uid`; returns it and its value, which is not stored anywhere.
-pub async fn create(pool: &DbPool, uid: &str, name: &str) -> Result<(ApiToken, String)> {
+/// Makes a token for `uid` (and its audit row); returns it and its value, which is not
+/// stored anywhere.
+pub async fn create(
+    pool: &DbPool,
+    actor: &Actor,
+    uid: &str,
+    name: &str,
+) -> Result<(ApiToken, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(
@@ -52,20 +59,31 @@ pub async fn create(pool: &DbPool, uid: &str, name: &str) -> Result<(ApiToken, S
     let value = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
     let hint: String = value.chars().take(TOKEN_PREFIX.len() + 4).collect();
     let mut conn = db::conn(pool).await?;
-    diesel::insert_into(api_tokens::table)
-        .values((
-            api_tokens::uid.eq(uid),
-            api_tokens::name.eq(name),
-            api_tokens::token_hash.eq(hash(&value)),
-            api_tokens::hint.eq(&hint),
-            api_tokens::created_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(&mut conn)
-        .await?;
-    let token = api_tokens::table
-        .filter(api_tokens::token_hash.eq(hash(&value)))
-        .select(ApiToken::as_select())
-        .first(&mut conn)
+    let token = conn
+        .transaction::<_, Error, _>(async |conn| {
+            diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::uid.eq(uid),
+                    api_tokens::name.eq(name),
+                    api_tokens::token_hash.eq(hash(&value)),
+                    api_tokens::hint.eq(&hint),
+                    api_tokens::created_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(conn)
+                .await?;
+            let token = api_tokens::table
+                .filter(api_tokens::token_hash.eq(hash(&value)))
+                .select(ApiToken::as_select())
+                .first(conn)
+                .await?;
+            let target = Target::Token {
+                owner: uid.to_string(),
+                id: token.id,
+            };
+            let entry = Entry::new(actor, Action::TokenCreate, target).with("name", name);
+            audit::record(conn, &entry).await?;
+            Ok(token)
+        })
         .await?;
     Ok((token, value))
 }
@@ -81,21 +99,42 @@ pub async fn list(pool: &DbPool, uid: &str) -> Result<Vec<ApiToken>> {
         .await?)
 }
 
-/// Revokes token `id` of `uid`; `false` when no such token belongs to them.
-pub async fn revoke(pool: &DbPool, uid: &str, id: u64) -> Result<bool> {
+/// Revokes token `id` of `uid` (with its audit row); `false` when no such token belongs to
+/// them.
+pub async fn revoke(pool: &DbPool, actor: &Actor, uid: &str, id: u64) -> Result<bool> {
     let mut conn = db::conn(pool).await?;
-    let deleted = diesel::delete(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::uid.eq(uid)),
-    )
-    .execute(&mut conn)
-    .await?;
-    Ok(deleted == 1)
+    conn.transaction::<_, Error, _>(async |conn| {
+        let deleted = diesel::delete(
+            api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::uid.eq(uid)),
+        )
+        .execute(conn)
+        .await?;
+        if deleted != 1 {
+            return Ok(false);
+        }
+        let target = Target::Token {
+            owner: uid.to_string(),
+            id,
+        };
+        audit::record(conn, &Entry::new(actor, Action::TokenRevoke, target)).await?;
+        Ok(true)
+    })
+    .await
+}
+
+/// Who a token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOwner {
+    /// The token's row id (named in the audit trail).
+    pub token_id: u64,
+    /// Owner's shell username.
+    pub uid: String,
 }
 
 /// The owner of the token `value`, recording its use (at most once a minute).
-pub async fn owner(pool: &DbPool, value: &str) -> Result<Option<String>> {
+pub async fn owner(pool: &DbPool, value: &str) -> Result<Option<TokenOwner>> {
     if !value.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -116,5 +155,5 @@ pub async fn owner(pool: &DbPool, value: &str) -> Result<Option<String>> {
             .execute(&mut conn)
             .await?;
     }
-    Ok(Some(uid))
+    Ok(Some(TokenOwner { token_id: id, uid }))
 }

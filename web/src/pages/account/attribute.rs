@@ -1,12 +1,9 @@
 //! `POST /account/attribute/{name}/`: change an attribute the configuration lets users edit,
 //! to one of its allowed values; written to LDAP at once.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpResponse, post, web};
-use ldap3::Mod;
+use bitu_core::account::attributes;
 use serde::Deserialize;
-use tracing::info;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -26,33 +23,17 @@ pub async fn submit(
     name: web::Path<String>,
     form: web::Form<AttributeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let editable = state
-        .settings
-        .account
-        .editable
-        .iter()
-        .find(|e| e.attribute.eq_ignore_ascii_case(&name))
-        .ok_or(WebError::NotFound)?;
-    if !editable.choices.iter().any(|choice| *choice == form.value) {
-        return Err(WebError::Core(bitu_core::Error::Invalid(format!(
-            "{} is not an allowed value",
-            form.value
-        ))));
-    }
-    let mods = vec![Mod::Replace(
-        editable.attribute.clone(),
-        HashSet::from([form.value.clone()]),
-    )];
-    state
-        .services
-        .directory
-        .modify_user(&user.uid, mods)
-        .await?;
-    info!(uid = %user.uid, attribute = %editable.attribute, "attribute changed");
+    let attribute = attributes::change(
+        &state.services.db,
+        &state.services.directory,
+        &state.settings.account,
+        &user.actor(),
+        &user.uid,
+        &name,
+        &form.value,
+    )
+    .await?;
     Ok(HttpResponse::SeeOther()
-        .insert_header((
-            "Location",
-            format!("/account/?saved={}", editable.attribute),
-        ))
+        .insert_header(("Location", format!("/account/?saved={attribute}")))
         .finish())
 }

@@ -1,13 +1,18 @@
-//! `GET /account/`: the signed-in user's directory attributes, as configured.
+//! `GET /account/`: the signed-in user's directory attributes, as configured, and their
+//! recent activity (their own audit rows).
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use bitu_core::audit::{self, AuditRow};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+
+/// How many of the user's own audit rows the page lists.
+const RECENT: i64 = 10;
 
 /// One row of the attribute table.
 #[derive(Serialize)]
@@ -64,9 +69,15 @@ pub async fn page(
                 .map(|e| e.choices.as_slice()),
         })
         .collect();
+    let activity: Vec<String> = audit::query::recent_for(&state.services.db, &user.uid, RECENT)
+        .await?
+        .iter()
+        .map(AuditRow::describe)
+        .collect();
     let mut context = page_context(&req, &state, "Your account");
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
+    context.insert("activity", &activity);
     let notice = query.saved.as_deref().map(|what| match what {
         "password" => "Your password was changed. Other sessions were signed out.".to_string(),
         attribute => format!("Saved {attribute}."),

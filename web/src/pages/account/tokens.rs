@@ -66,7 +66,7 @@ pub async fn create(
     form: web::Form<CreateForm>,
 ) -> Result<HttpResponse, WebError> {
     require_session(&user)?;
-    match tokens::create(&state.services.db, &user.uid, &form.name).await {
+    match tokens::create(&state.services.db, &user.actor(), &user.uid, &form.name).await {
         Ok((token, value)) => {
             info!(uid = %user.uid, token_id = token.id, "API token created");
             render(&req, &state, &user.uid, Some((&token.name, &value)), None).await
@@ -86,7 +86,7 @@ pub async fn revoke(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
     require_session(&user)?;
-    if !tokens::revoke(&state.services.db, &user.uid, *id).await? {
+    if !tokens::revoke(&state.services.db, &user.actor(), &user.uid, *id).await? {
         return Err(WebError::NotFound);
     }
     info!(uid = %user.uid, token_id = *id, "API token revoked");
