@@ -9,7 +9,10 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::{App, HttpServer, middleware as actix_middleware, web};
 use bitu_core::account::rate_limit::RateLimiter;
 use bitu_core::account::sessions::{self, Sessions};
+use bitu_core::account::signin::SigninService;
 use bitu_core::blocklist::Blocklist;
+use bitu_core::clock::SystemClock;
+use bitu_core::directory::Directory;
 use bitu_core::queue::{Queue, outbox};
 use bitu_core::signup::service::SignupService;
 use bitu_core::{Services, Settings};
@@ -60,6 +63,16 @@ impl AppState {
             queue: self.queue.on_pool(services.redis.clone()),
             services,
             ..self.clone()
+        }
+    }
+
+    /// The sign-in service over this state.
+    pub fn signin_service(&self) -> SigninService<'_, Directory, RateLimiter, SystemClock> {
+        SigninService {
+            users: &self.services.directory,
+            limiter: &self.rate_limiter,
+            clock: &SystemClock,
+            limits: &self.settings.rate_limit,
         }
     }
 

@@ -3,10 +3,11 @@
 
 use std::net::IpAddr;
 
-use actix_session::SessionExt;
+use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
 use bitu_core::audit::Actor;
 use futures_util::future::LocalBoxFuture;
@@ -52,6 +53,17 @@ impl CurrentUser {
             _ => Actor::session(&self.uid, self.client),
         }
     }
+}
+
+/// Starts the session of someone who just signed in, under a fresh id so a planted one
+/// cannot be ridden.
+pub fn start_session(session: &Session, user: &SignedIn) -> Result<(), WebError> {
+    session.renew();
+    session
+        .insert(SESSION_UID, &user.uid)
+        .and_then(|()| session.insert(SESSION_CN, &user.cn))
+        .and_then(|()| session.insert(SESSION_SIGNED_IN_AT, user.at.timestamp()))
+        .map_err(|e| WebError::Core(bitu_core::Error::Internal(e.to_string())))
 }
 
 /// The signed-in user of the session, if any and not past the absolute timeout.

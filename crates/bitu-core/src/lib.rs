@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod blocklist;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod db;
@@ -13,6 +14,8 @@ pub mod error;
 pub mod keys;
 pub mod logging;
 pub mod mail;
+#[cfg(test)]
+pub mod memory;
 pub mod metrics;
 pub mod queue;
 pub mod redis;

@@ -144,12 +144,12 @@ async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
     // A directory change: the row is written first, so the directory was never touched.
     let (pool, who) = (services.db.clone(), actor.clone());
     let directory = services.directory.clone();
-    let account = ctx.settings.account.clone();
+    let editable = ctx.settings.account.editable.clone();
     let outcome = killed_at_the_audit_row(&ctx, async move {
         attributes::change(
             &pool,
             &directory,
-            &account,
+            &editable,
             &who,
             "tess",
             "loginShell",
@@ -177,7 +177,7 @@ async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
     attributes::change(
         &fresh.db,
         &fresh.directory,
-        &ctx.settings.account,
+        &ctx.settings.account.editable,
         &actor,
         "tess",
         "loginShell",

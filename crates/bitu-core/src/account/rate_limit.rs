@@ -1,6 +1,7 @@
 //! Fixed-window counters in Redis, shared by every bitu-web host. When Redis is down, an
 //! in-process limiter (governor) takes over, so an outage does not open the gates.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +12,53 @@ use sha2::{Digest, Sha256};
 use tracing::warn;
 
 use crate::redis::RedisPool;
+
+/// Counts events per (bucket, key) in fixed windows and says when a limit is reached.
+pub trait AttemptLimiter: Send + Sync {
+    /// Whether `key` already reached `limit` events in the current window.
+    fn exceeded(
+        &self,
+        bucket: &str,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> impl Future<Output = bool> + Send;
+
+    /// Counts one event for `key`.
+    fn record(&self, bucket: &str, key: &str, window: Duration) -> impl Future<Output = ()> + Send;
+
+    /// Counts an event and says whether `key` is now over `limit` (for actions limited on
+    /// every attempt, such as requesting mail).
+    fn hit(
+        &self,
+        bucket: &str,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> impl Future<Output = bool> + Send {
+        async move {
+            if self.exceeded(bucket, key, limit, window).await {
+                return true;
+            }
+            self.record(bucket, key, window).await;
+            false
+        }
+    }
+}
+
+impl AttemptLimiter for RateLimiter {
+    async fn exceeded(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        RateLimiter::exceeded(self, bucket, key, limit, window).await
+    }
+
+    async fn record(&self, bucket: &str, key: &str, window: Duration) {
+        RateLimiter::record(self, bucket, key, window).await
+    }
+
+    async fn hit(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        RateLimiter::hit(self, bucket, key, limit, window).await
+    }
+}
 
 /// Counts events per (bucket, key) and says when a limit is reached.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::Entry;
 use super::escape::filter_value;
 
 /// An LDAP search filter over attribute names fixed in code.
@@ -36,6 +37,25 @@ impl Filter {
     /// `(&(objectClass=class)self)`.
     pub fn with_class(self, class: &'static str) -> Filter {
         Filter::And(vec![Filter::eq("objectClass", class), self])
+    }
+
+    /// Whether `entry` matches, values compared without regard to case as the usual
+    /// matching rules of uid, cn, mail and objectClass do; for stores that are not LDAP.
+    pub fn matches(&self, entry: &Entry) -> bool {
+        match self {
+            Filter::Eq(attr, value) => entry
+                .values(attr)
+                .iter()
+                .any(|v| v.to_lowercase() == value.to_lowercase()),
+            Filter::Prefix(attr, value) => entry
+                .values(attr)
+                .iter()
+                .any(|v| v.to_lowercase().starts_with(&value.to_lowercase())),
+            Filter::Present(attr) => !entry.values(attr).is_empty(),
+            Filter::And(parts) => parts.iter().all(|p| p.matches(entry)),
+            Filter::Or(parts) => parts.iter().any(|p| p.matches(entry)),
+            Filter::Not(inner) => !inner.matches(entry),
+        }
     }
 }
 

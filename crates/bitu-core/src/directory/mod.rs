@@ -5,6 +5,7 @@ pub mod connect;
 pub mod escape;
 pub mod filter;
 pub mod group;
+pub mod store;
 pub mod user;
 
 use std::collections::{BTreeMap, HashSet};
@@ -20,6 +21,7 @@ use tracing::{instrument, warn};
 pub use connect::LdapPool;
 pub use filter::Filter;
 pub use group::Group;
+pub use store::{GroupStore, UserStore};
 pub use user::{Created, DirectoryUser, NewUser, UserAttribute};
 
 use crate::config::LdapSettings;
@@ -47,6 +49,31 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry built from attribute names and values (names folded to lower case).
+    pub fn new<'a>(
+        dn: &str,
+        attributes: impl IntoIterator<Item = (&'a str, Vec<String>)>,
+    ) -> Entry {
+        let mut entry = Entry {
+            dn: dn.to_string(),
+            attributes: BTreeMap::new(),
+        };
+        for (name, values) in attributes {
+            entry.set(name, values);
+        }
+        entry
+    }
+
+    /// Sets `attr` to exactly `values`; no values removes it.
+    pub fn set(&mut self, attr: &str, values: Vec<String>) {
+        let name = attr.to_ascii_lowercase();
+        if values.is_empty() {
+            self.attributes.remove(&name);
+        } else {
+            self.attributes.insert(name, values);
+        }
+    }
+
     /// The entry of a search result, attribute names folded to lower case.
     pub fn from_search(entry: SearchEntry) -> Entry {
         let attributes = entry

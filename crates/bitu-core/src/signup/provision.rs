@@ -11,7 +11,7 @@ use super::uid_numbers;
 use crate::config::Settings;
 use crate::db::schema::signups;
 use crate::db::{self};
-use crate::directory::{Created, NewUser};
+use crate::directory::{Created, GroupStore, NewUser};
 use crate::error::{Error, Result};
 use crate::mail::Message;
 use crate::queue::{Job, SendMail, outbox};
@@ -26,6 +26,18 @@ pub enum Provisioned {
     AlreadyThere,
     /// The sign-up is gone (expired and deleted); nothing to do.
     Gone,
+}
+
+/// Makes `uid` a member of every group of `[signup] default_groups`; a rerun changes nothing.
+pub async fn join_default_groups(
+    groups: &impl GroupStore,
+    default_groups: &[String],
+    uid: &str,
+) -> Result<()> {
+    for group in default_groups {
+        groups.add_group_member(group, uid).await?;
+    }
+    Ok(())
 }
 
 /// Creates the entry of activated sign-up `signup_id`, adds it to the default groups and
@@ -70,9 +82,7 @@ pub async fn provision(
         password_hash: signup.password_hash.clone(),
     };
     let created = directory.create_user(&user).await?;
-    for group in &settings.signup.default_groups {
-        directory.add_group_member(group, &user.uid).await?;
-    }
+    join_default_groups(directory, &settings.signup.default_groups, &user.uid).await?;
     let mut conn = db::conn(&services.db).await?;
     diesel::update(
         signups::table
@@ -104,4 +114,29 @@ pub async fn provision(
         Created::Created => Provisioned::Created(uid_number),
         Created::AlreadyExisted => Provisioned::AlreadyThere,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryDirectory;
+
+    #[tokio::test]
+    async fn default_groups_are_joined_once_even_when_run_twice() {
+        let directory = MemoryDirectory::new();
+        directory.add_group("project-a");
+        directory.add_group("project-b");
+        let groups = vec!["project-a".to_string(), "project-b".to_string()];
+        join_default_groups(&directory, &groups, "dana")
+            .await
+            .unwrap();
+        join_default_groups(&directory, &groups, "dana")
+            .await
+            .unwrap();
+        let joined = directory.groups_of("dana").await.unwrap();
+        assert_eq!(joined.len(), 2);
+        assert!(joined.iter().all(|g| g.members == ["dana"]));
+        let missing = join_default_groups(&directory, &["nope".to_string()], "dana").await;
+        assert!(missing.is_err());
+    }
 }

@@ -125,7 +125,8 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         token: &str,
     ) -> Result<std::result::Result<Signup, LinkProblem>> {
         let signup = store::find(&self.services.db, id).await?;
-        Ok(store::check_link(signup.as_ref(), token).and(signup.ok_or(LinkProblem::Unknown)))
+        let now = chrono::Utc::now().naive_utc();
+        Ok(store::check_link(signup.as_ref(), token, now).and(signup.ok_or(LinkProblem::Unknown)))
     }
 
     /// Activates sign-up `id` (for the link's holder at `client`) and queues its provisioning.

@@ -185,8 +185,12 @@ pub enum LinkProblem {
     Used,
 }
 
-/// Checks an activation link without using it.
-pub fn check_link(signup: Option<&Signup>, token: &str) -> std::result::Result<(), LinkProblem> {
+/// Checks an activation link at time `now` without using it.
+pub fn check_link(
+    signup: Option<&Signup>,
+    token: &str,
+    now: NaiveDateTime,
+) -> std::result::Result<(), LinkProblem> {
     let Some(signup) = signup else {
         return Err(LinkProblem::Unknown);
     };
@@ -197,7 +201,7 @@ pub fn check_link(signup: Option<&Signup>, token: &str) -> std::result::Result<(
     if signup.activated_at.is_some() {
         return Err(LinkProblem::Used);
     }
-    if signup.link_expires_at <= now() {
+    if signup.link_expires_at <= now {
         return Err(LinkProblem::Expired);
     }
     Ok(())
@@ -223,7 +227,7 @@ pub async fn activate(
             .first(conn)
             .await
             .optional()?;
-        if let Err(problem) = check_link(signup.as_ref(), &token) {
+        if let Err(problem) = check_link(signup.as_ref(), &token, now()) {
             return Ok(Err(problem));
         }
         let Some(signup) = signup else {
@@ -266,4 +270,63 @@ pub async fn renew_token(pool: &DbPool, id: u64, link_lifetime: TimeDelta) -> Re
         return Err(Error::NotFound(format!("no unactivated sign-up {id}")));
     }
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::clock::{Clock, FixedClock};
+
+    fn signup_made_at(clock: &FixedClock, lifetime: TimeDelta) -> (Signup, String) {
+        let (token, token_hash) = new_token();
+        let made = clock.now_naive();
+        let signup = Signup {
+            id: 1,
+            cn: "Dana".into(),
+            uid: "dana".into(),
+            mail: "dana@example.org".into(),
+            password_hash: "{SSHA}x".into(),
+            token_hash,
+            created_at: made,
+            link_expires_at: made + lifetime,
+            activated_at: None,
+            uid_number: None,
+            provisioned_at: None,
+        };
+        (signup, token)
+    }
+
+    #[test]
+    fn an_activation_link_works_until_its_lifetime_ends() {
+        let clock = FixedClock::at(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap());
+        let (signup, token) = signup_made_at(&clock, TimeDelta::days(2));
+        assert_eq!(check_link(Some(&signup), &token, clock.now_naive()), Ok(()));
+        clock.advance(TimeDelta::days(2) - TimeDelta::seconds(1));
+        assert_eq!(check_link(Some(&signup), &token, clock.now_naive()), Ok(()));
+        clock.advance(TimeDelta::seconds(1));
+        assert_eq!(
+            check_link(Some(&signup), &token, clock.now_naive()),
+            Err(LinkProblem::Expired)
+        );
+    }
+
+    #[test]
+    fn wrong_unknown_and_used_links_say_so_even_after_expiry() {
+        let clock = FixedClock::at(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap());
+        let (mut signup, token) = signup_made_at(&clock, TimeDelta::days(2));
+        let now = clock.now_naive();
+        assert_eq!(check_link(None, &token, now), Err(LinkProblem::Unknown));
+        assert_eq!(
+            check_link(Some(&signup), "not-the-token", now),
+            Err(LinkProblem::Unknown)
+        );
+        signup.activated_at = Some(now);
+        clock.advance(TimeDelta::days(30));
+        assert_eq!(
+            check_link(Some(&signup), &token, clock.now_naive()),
+            Err(LinkProblem::Used)
+        );
+    }
 }

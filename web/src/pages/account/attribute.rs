@@ -26,7 +26,7 @@ pub async fn submit(
     let attribute = attributes::change(
         &state.services.db,
         &state.services.directory,
-        &state.settings.account,
+        &state.settings.account.editable,
         &user.actor(),
         &user.uid,
         &name,

@@ -4,12 +4,11 @@ use std::time::Instant;
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use bitu_core::account::signin;
+use bitu_core::account::signin::SigninOutcome;
 use serde::Deserialize;
-use tracing::{info, warn};
 
 use crate::app::AppState;
-use crate::auth::{SESSION_CN, SESSION_SIGNED_IN_AT, SESSION_UID, client_ip, safe_next};
+use crate::auth::{client_ip, safe_next, start_session};
 use crate::error::WebError;
 use crate::templates::{html, page_context};
 
@@ -69,65 +68,27 @@ pub async fn submit(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let started = Instant::now();
-    let limits = &state.settings.rate_limit;
     let ip = client_ip(&req, &state.settings.web.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
-    let account = form.name.trim().to_lowercase();
-    if state
-        .rate_limiter
-        .exceeded(
-            "signin-ip",
-            &ip,
-            limits.signin_failures_per_ip,
-            limits.window,
-        )
-        .await
-        || state
-            .rate_limiter
-            .exceeded(
-                "signin-account",
-                &account,
-                limits.signin_failures_per_account,
-                limits.window,
-            )
-            .await
-    {
-        warn!(client_ip = %ip, "sign-in refused: too many failures");
-        return Err(WebError::TooManyRequests);
-    }
-
-    match signin::authenticate(&state.services.directory, &form.name, &form.password).await? {
-        Some(user) => {
-            // A fresh session id at sign-in, so a planted one cannot be ridden.
-            session.renew();
-            let insert = |key: &str, value: &str| session.insert(key, value);
-            insert(SESSION_UID, user.uid())
-                .and_then(|()| insert(SESSION_CN, user.cn()))
-                .and_then(|()| session.insert(SESSION_SIGNED_IN_AT, chrono::Utc::now().timestamp()))
-                .map_err(|e| WebError::Core(bitu_core::Error::Internal(e.to_string())))?;
-            info!(uid = user.uid(), client_ip = %ip, "signed in");
+    let outcome = state
+        .signin_service()
+        .attempt(&form.name, &form.password, &ip)
+        .await?;
+    match outcome {
+        SigninOutcome::Throttled => Err(WebError::TooManyRequests),
+        SigninOutcome::SignedIn(user) => {
+            start_session(&session, &user)?;
             let target = safe_next(&form.next).unwrap_or_else(|| DEFAULT_NEXT.to_string());
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", target))
                 .finish())
         }
-        None => {
-            state
-                .rate_limiter
-                .record("signin-ip", &ip, limits.window)
-                .await;
-            state
-                .rate_limiter
-                .record("signin-account", &account, limits.window)
-                .await;
-            warn!(client_ip = %ip, "sign-in failed");
+        SigninOutcome::Failed => {
             // Same answer, same time, whether the account exists or not.
             super::answer_no_sooner_than(started, state.settings.account.anonymous_response_time)
                 .await;
-            let mut response = render(&req, &state, &form.name, &form.next, Some(FAILED))?;
-            *response.status_mut() = actix_web::http::StatusCode::OK;
-            Ok(response)
+            render(&req, &state, &form.name, &form.next, Some(FAILED))
         }
     }
 }

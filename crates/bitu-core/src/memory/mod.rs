@@ -1,0 +1,8 @@
+//! In-memory implementations of the core's seams, so service tests run without slapd,
+//! MariaDB, Redis or an SMTP server. Compiled for tests only.
+
+pub mod directory;
+pub mod limiter;
+
+pub use directory::MemoryDirectory;
+pub use limiter::MemoryLimiter;
