@@ -39,5 +39,9 @@ cargo build --workspace --bins --locked
 step "Debian package: build with cargo-deb, dpkg -i, bitu check-config"
 bash packaging/dev/deb-check.sh
 
+# schema.rs is generated from migrations/; a migration without its regenerated schema fails here.
+step "diesel schema.rs matches a freshly migrated database"
+cargo test -p bitu-e2e --test e2e --locked -- schema::
+
 step "cargo test"
 cargo test --workspace --locked "$@"

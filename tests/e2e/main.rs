@@ -20,6 +20,7 @@ mod operations;
 mod pages;
 mod queue;
 mod recovery;
+mod schema;
 mod signup;
 mod web;
 mod worker;

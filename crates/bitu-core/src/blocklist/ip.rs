@@ -10,8 +10,8 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 use ipnet::IpNet;
 
 use super::mediawiki::GlobalBlock;
-use super::schema::blocklist_ip_blocks;
 use super::store;
+use crate::db::schema::blocklist_ip_blocks;
 use crate::error::{Error, Result};
 
 /// Version counter bumped whenever IP blocks change.

@@ -53,7 +53,6 @@ pub mod ip;
 pub mod matcher;
 pub mod mediawiki;
 pub mod parse;
-mod schema;
 pub mod store;
 mod superset;
 pub mod sync;

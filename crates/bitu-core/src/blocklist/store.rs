@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 
 use super::matcher::Entry;
 use super::parse::{EntryOptions, ParsedLine};
-use super::schema::{blocklist_entries, blocklist_versions};
+use crate::db::schema::{blocklist_entries, blocklist_versions};
 use crate::error::{Error, Result};
 
 /// Origin of entries added with `bitu blocklist add`.

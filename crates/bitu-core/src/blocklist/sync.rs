@@ -10,8 +10,8 @@ use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
 
 use super::matcher::{Skipped, validate};
 use super::parse::{ParsedLine, parse_page};
-use super::schema::blocklist_entries;
 use super::store::{self, EntryRow, NewEntry, PATTERNS_VERSION};
+use crate::db::schema::blocklist_entries;
 use crate::error::{Error, Result};
 
 /// Rows per INSERT or `IN (...)` list, to keep statements small.

@@ -1,25 +1,72 @@
-//! Diesel table definitions, kept in step with migrations/ by hand.
+// @generated from migrations/ by tests/e2e/schema.rs; do not edit by hand. After adding a
+// migration: BITU_WRITE_SCHEMA=1 cargo test -p bitu-e2e --test e2e -- schema::
 #![allow(missing_docs)]
 
 diesel::table! {
-    web_sessions (id) {
-        id -> Binary,
-        state -> Text,
-        user_uid -> Nullable<Varchar>,
-        created_at -> Datetime,
-        expires_at -> Datetime,
-    }
-}
-
-diesel::table! {
     api_tokens (id) {
-        id -> Unsigned<Bigint>,
+        id -> Unsigned<BigInt>,
         uid -> Varchar,
         name -> Varchar,
         token_hash -> Binary,
         hint -> Varchar,
         created_at -> Datetime,
         last_used_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Unsigned<BigInt>,
+        at -> Datetime,
+        actor_uid -> Nullable<Varchar>,
+        actor_kind -> Varchar,
+        actor_detail -> Nullable<Varchar>,
+        action -> Varchar,
+        target_kind -> Varchar,
+        target -> Varchar,
+        subject_uid -> Nullable<Varchar>,
+        client_address -> Nullable<Varchar>,
+        outcome -> Varchar,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    blocklist_entries (id) {
+        id -> BigInt,
+        origin -> Varchar,
+        line -> Nullable<Integer>,
+        pattern -> Text,
+        options -> Varchar,
+        comment -> Text,
+        created_at -> Datetime,
+        last_seen -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    blocklist_ip_blocks (id) {
+        id -> BigInt,
+        origin -> Varchar,
+        block_id -> BigInt,
+        network -> Varchar,
+        range_start -> Varbinary,
+        range_end -> Varbinary,
+        wiki -> Varchar,
+        blocked_by -> Varchar,
+        reason -> Text,
+        blocked_at -> Datetime,
+        expiry -> Nullable<Datetime>,
+        created_at -> Datetime,
+        last_seen -> Datetime,
+    }
+}
+
+diesel::table! {
+    blocklist_versions (name) {
+        name -> Varchar,
+        version -> BigInt,
     }
 }
 
@@ -34,8 +81,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    signup_captchas (id) {
+        id -> Binary,
+        answer -> Varchar,
+        expires_at -> Datetime,
+    }
+}
+
+diesel::table! {
     signups (id) {
-        id -> Unsigned<Bigint>,
+        id -> Unsigned<BigInt>,
         cn -> Varchar,
         uid -> Varchar,
         mail -> Varchar,
@@ -50,10 +105,34 @@ diesel::table! {
 }
 
 diesel::table! {
-    signup_captchas (id) {
-        id -> Binary,
-        answer -> Varchar,
-        expires_at -> Datetime,
+    ssh_keys (id) {
+        id -> Unsigned<BigInt>,
+        uid -> Varchar,
+        key_system -> Varchar,
+        key_type -> Varchar,
+        bits -> Unsigned<Integer>,
+        fingerprint -> Varchar,
+        public_key -> Text,
+        comment -> Varchar,
+        active -> Bool,
+        imported -> Bool,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    timer_runs (name) {
+        name -> Varchar,
+        last_started_at -> Nullable<Datetime>,
+        last_success_at -> Nullable<Datetime>,
+        last_failure_at -> Nullable<Datetime>,
+        last_duration_ms -> Nullable<Unsigned<BigInt>>,
+        last_error -> Nullable<Varchar>,
+        last_trigger -> Nullable<Varchar>,
+        last_host -> Nullable<Varchar>,
+        successes -> Unsigned<BigInt>,
+        failures -> Unsigned<BigInt>,
     }
 }
 
@@ -65,18 +144,26 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_log (id) {
-        id -> Unsigned<Bigint>,
-        at -> Datetime,
-        actor_uid -> Nullable<Varchar>,
-        actor_kind -> Varchar,
-        actor_detail -> Nullable<Varchar>,
-        action -> Varchar,
-        target_kind -> Varchar,
-        target -> Varchar,
-        subject_uid -> Nullable<Varchar>,
-        client_address -> Nullable<Varchar>,
-        outcome -> Varchar,
-        detail -> Text,
+    web_sessions (id) {
+        id -> Binary,
+        state -> Text,
+        user_uid -> Nullable<Varchar>,
+        created_at -> Datetime,
+        expires_at -> Datetime,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    audit_log,
+    blocklist_entries,
+    blocklist_ip_blocks,
+    blocklist_versions,
+    job_outbox,
+    signup_captchas,
+    signups,
+    ssh_keys,
+    timer_runs,
+    uid_number_counter,
+    web_sessions,
+);

@@ -11,28 +11,7 @@ use super::parse::{MAX_COMMENT_CHARS, ParsedKey};
 use crate::db::{self, DbPool};
 use crate::error::Result;
 
-/// Diesel table of the keys, kept in step with migrations/*_ssh_keys by hand.
-#[allow(missing_docs)]
-pub mod schema {
-    diesel::table! {
-        ssh_keys (id) {
-            id -> Unsigned<Bigint>,
-            uid -> Varchar,
-            key_system -> Varchar,
-            key_type -> Varchar,
-            bits -> Unsigned<Integer>,
-            fingerprint -> Varchar,
-            public_key -> Text,
-            comment -> Varchar,
-            active -> Bool,
-            imported -> Bool,
-            created_at -> Datetime,
-            updated_at -> Datetime,
-        }
-    }
-}
-
-use schema::ssh_keys;
+use crate::db::schema::ssh_keys;
 
 /// One key as Bitu keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
