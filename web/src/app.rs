@@ -148,7 +148,9 @@ pub async fn serve(
         Ok(relayed) => info!(relayed, "relayed outstanding jobs from the outbox"),
         Err(e) => warn!(error = %e, "outbox relay failed; bitu-rq will retry"),
     }
-    let blocklist = Arc::new(Blocklist::new(services.db.clone(), &settings.blocklist));
+    let blocklist = Arc::new(
+        Blocklist::new(services.db.clone(), &settings.blocklist).with_name_rules(&settings.names),
+    );
     let state = web::Data::new(AppState {
         settings: settings.clone(),
         services,

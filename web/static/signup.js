@@ -5,11 +5,13 @@
   var uid = document.getElementById("uid");
   if (!cn || !uid) { return; }
 
-  // Suggest the shell username from the developer name, as the server does, until the
-  // person types a shell username of their own.
+  // Suggest the shell username from the developer name until the person types a shell
+  // username of their own. Accents are dropped from letters (Ünïcode -> unicode); the
+  // server's suggestion also transliterates other scripts.
   var uidTyped = uid.value !== "";
   function suggest(name) {
-    var kept = name.toLowerCase().replace(/[^a-z0-9-]/g, "").replace(/^[^a-z]+/, "");
+    var plain = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    var kept = plain.toLowerCase().replace(/[^a-z0-9-]/g, "").replace(/^[^a-z]+/, "");
     return kept.slice(0, 32);
   }
   uid.addEventListener("input", function () { uidTyped = uid.value !== ""; });

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use bitu_core::blocklist::{self, Matcher, ip, parse_line, store};
 use bitu_core::db;
+use bitu_core::names::NameRules;
 use clap::{Args, Subcommand};
 
 /// Options of `bitu blocklist`.
@@ -18,8 +19,10 @@ pub struct BlocklistArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check names as signup does; prints `NAME<TAB>BLOCKED<TAB>ORIGIN<TAB>LINE<TAB>PATTERN` or
-    /// `NAME<TAB>OK`. Without names, reads them from stdin, one per line.
+    /// Check names as signup does; prints `NAME<TAB>BLOCKED<TAB>ORIGIN<TAB>LINE<TAB>PATTERN`,
+    /// `NAME<TAB>INVALID<TAB>CLASS<TAB>REASON` for names MediaWiki cannot create (CLASS is
+    /// `invalid-title` or `not-creatable`), or `NAME<TAB>OK`. Without names, reads them from
+    /// stdin, one per line.
     Check {
         /// Names to check.
         names: Vec<String>,
@@ -86,8 +89,14 @@ pub fn run(config: &Path, args: BlocklistArgs) -> Result<ExitCode, String> {
                 };
                 let (_, entries) = store::matcher_entries(&mut conn).await.map_err(text)?;
                 let matcher = Matcher::build(entries, settings.blocklist.backtrack_limit);
+                let rules = NameRules::new(&settings.names);
                 for name in names {
-                    match matcher.check(&name) {
+                    // A name MediaWiki cannot create never reaches the block list there.
+                    if let Err(problem) = rules.canonical(&name) {
+                        println!("{name}\tINVALID\t{}\t{problem}", problem.class());
+                        continue;
+                    }
+                    match matcher.check_with(&name, &rules) {
                         Some(found) => println!(
                             "{name}\tBLOCKED\t{}\t{}\t{}",
                             found.origin,

@@ -17,6 +17,7 @@ pub mod mail;
 #[cfg(test)]
 pub mod memory;
 pub mod metrics;
+pub mod names;
 pub mod queue;
 pub mod redis;
 pub mod services;

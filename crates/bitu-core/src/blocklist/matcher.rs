@@ -18,6 +18,7 @@ use tracing::{error, warn};
 use super::parse::EntryOptions;
 use super::superset;
 use super::title::{entry_regex, user_title};
+use crate::names::NameRules;
 
 /// Most bytes one compiled fast-path regex may take (the `regex` crate's default is 10 MiB).
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -351,9 +352,15 @@ impl Matcher {
         self.pcre_len
     }
 
-    /// Whether creating an account called `name` is refused, and by which entry.
+    /// Whether creating an account called `name` is refused, and by which entry (the name
+    /// read with the default `[names]` rules).
     pub fn check(&self, name: &str) -> Option<BlockMatch> {
         self.check_title(&user_title(name)?)
+    }
+
+    /// As [`Matcher::check`], with the deployment's name rules.
+    pub fn check_with(&self, name: &str, rules: &NameRules) -> Option<BlockMatch> {
+        self.check_title(&rules.user_title(name)?)
     }
 
     /// Checks a full `User:Name` title; MediaWiki's `TitleBlacklist::isBlacklisted` for the

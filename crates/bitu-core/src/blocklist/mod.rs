@@ -67,9 +67,10 @@ pub use parse::{EntryOptions, ParsedLine, parse_line, parse_page};
 pub use store::MANUAL;
 pub use title::{canonical_user_name, ucfirst, user_title};
 
-use crate::config::BlocklistSettings;
+use crate::config::{BlocklistSettings, NamesSettings};
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
+use crate::names::NameRules;
 
 struct Loaded {
     version: i64,
@@ -85,6 +86,7 @@ pub struct Blocklist {
     backtrack_limit: usize,
     loaded: RwLock<Option<Loaded>>,
     reloading: tokio::sync::Mutex<()>,
+    rules: NameRules,
 }
 
 impl Blocklist {
@@ -96,7 +98,14 @@ impl Blocklist {
             backtrack_limit: settings.backtrack_limit,
             loaded: RwLock::new(None),
             reloading: tokio::sync::Mutex::new(()),
+            rules: NameRules::default(),
         }
+    }
+
+    /// Reads names with the deployment's `[names]` rules instead of the default ones.
+    pub fn with_name_rules(mut self, settings: &NamesSettings) -> Blocklist {
+        self.rules = NameRules::new(settings);
+        self
     }
 
     fn current(&self) -> Option<Arc<Matcher>> {
@@ -171,6 +180,6 @@ impl Blocklist {
 
     /// Whether a new account called `name` is refused, and by which entry.
     pub async fn check(&self, name: &str) -> Result<Option<BlockMatch>> {
-        Ok(self.matcher().await?.check(name))
+        Ok(self.matcher().await?.check_with(name, &self.rules))
     }
 }

@@ -9,6 +9,7 @@ mod keys;
 mod logging;
 mod mail;
 mod metrics;
+mod names;
 mod queue;
 mod signup;
 
@@ -31,6 +32,7 @@ pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSe
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
 pub use metrics::{MetricsSettings, SchedulerSettings};
+pub use names::{CreatableRules, MEDIAWIKI_RESERVED, NamesSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 
@@ -67,6 +69,8 @@ pub struct Settings {
     pub keys: KeysSettings,
     /// Sign-up, activation and provisioning.
     pub signup: SignupSettings,
+    /// Developer names: canonical form and the account-creation rules.
+    pub names: NamesSettings,
     /// Job retries, timeouts and memory of processed jobs.
     pub queue: QueueSettings,
     /// The bitu-rq worker process.
@@ -431,6 +435,7 @@ impl Settings {
         problems.extend(self.logging.validate());
         problems.extend(self.keys.validate());
         problems.extend(self.signup.validate());
+        problems.extend(self.names.validate());
         problems.extend(self.blocklist.validate());
         problems.extend(self.queue.validate());
         problems.extend(self.worker.validate());

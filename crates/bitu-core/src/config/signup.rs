@@ -83,6 +83,7 @@ impl Default for SignupSettings {
 
 /// Names every validator understands, per field.
 pub const CN_VALIDATORS: &[&str] = &[
+    "mediawiki",
     "length",
     "characters",
     "not_email",

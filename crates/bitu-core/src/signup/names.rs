@@ -1,26 +1,29 @@
 //! The forms names take: the developer name as MediaWiki stores it, and the shell username
 //! suggested from it.
 
+use crate::config::NamesSettings;
+use crate::names::NameRules;
+
 /// Longest developer name.
 pub const CN_MAX: usize = 150;
 /// Longest shell username.
 pub const UID_MAX: usize = 32;
 
-/// The developer name as stored: trimmed, first character upper-cased (MediaWiki's rule:
-/// "john doe" becomes "John doe").
-pub fn sanitize_cn(cn: &str) -> String {
-    let trimmed = cn.trim();
-    let mut chars = trimmed.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// The developer name as stored: MediaWiki's canonical form (`bitu_core::names`), so
+/// "john_doe" becomes "John doe". A name that is no valid title (refused by the validators
+/// anyway) is only trimmed.
+pub fn sanitize_cn(settings: &NamesSettings, cn: &str) -> String {
+    NameRules::new(settings)
+        .title_name(cn)
+        .unwrap_or_else(|_| cn.trim().to_string())
 }
 
-/// A shell username suggested from a developer name: lower case, only `a-z`, `0-9` and `-`,
-/// starting with a letter, at most 32 characters. The signup page's script does the same.
+/// A shell username suggested from a developer name: transliterated to ASCII (`Ünïcode` →
+/// `unicode`, `Дмитрий` → `dmitrii`), lower case, only `a-z`, `0-9` and `-`, starting with a
+/// letter, at most 32 characters.
 pub fn suggest_uid(cn: &str) -> String {
-    cn.to_lowercase()
+    deunicode::deunicode(cn)
+        .to_lowercase()
         .chars()
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
         .skip_while(|c| !c.is_ascii_lowercase())
@@ -40,19 +43,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn developer_names_get_their_first_letter_upper_cased() {
-        assert_eq!(sanitize_cn("  john doe "), "John doe");
-        assert_eq!(sanitize_cn("émile"), "Émile");
-        assert_eq!(sanitize_cn("ßtraße"), "SStraße");
-        assert_eq!(sanitize_cn(""), "");
+    fn developer_names_are_stored_in_canonical_form() {
+        let settings = NamesSettings::default();
+        assert_eq!(sanitize_cn(&settings, "  john_doe "), "John doe");
+        assert_eq!(sanitize_cn(&settings, "&eacute;mile"), "Émile");
+        assert_eq!(sanitize_cn(&settings, "User:ßtraße"), "Sstraße");
+        assert_eq!(sanitize_cn(&settings, " a#b "), "a#b");
     }
 
     #[test]
-    fn shell_names_are_suggested_like_the_page_script() {
+    fn shell_names_are_suggested_by_transliteration() {
         assert_eq!(suggest_uid("Holger Drachmann"), "holgerdrachmann");
-        assert_eq!(suggest_uid("42 Émile-Zola_x"), "mile-zolax");
+        assert_eq!(suggest_uid("42 Émile-Zola_x"), "emile-zolax");
+        assert_eq!(suggest_uid("ünïcode name"), "unicodename");
+        assert_eq!(suggest_uid("Ünïcode"), "unicode");
+        assert_eq!(suggest_uid("Дмитрий"), "dmitrii");
         assert_eq!(suggest_uid(&"a".repeat(40)).len(), 32);
-        assert_eq!(suggest_uid("中文"), "");
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
             return Ok(SubmitOutcome::Invalid(errors));
         }
         let signup = NewSignup {
-            cn: sanitize_cn(&request.cn),
+            cn: sanitize_cn(&self.settings.names, &request.cn),
             uid: request.uid.trim().to_string(),
             mail: request.email.trim().to_lowercase(),
             password_hash: hash_for_new_entry(self.settings.password.set_with, &request.password)?,

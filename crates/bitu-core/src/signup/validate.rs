@@ -16,6 +16,7 @@ use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::directory::{Directory, Filter};
 use crate::error::Result;
+use crate::names::NameRules;
 
 /// Says whether a name may not be registered, and why (for the person signing up).
 pub trait NameBlocklist {
@@ -160,10 +161,20 @@ impl<B: NameBlocklist> Validator<'_, B> {
         Ok(!found.is_empty())
     }
 
-    /// Messages for a developer name (checked in its stored, first-letter-upper form).
+    /// Messages for a developer name (checked in its stored, canonical form). A name
+    /// MediaWiki could not create gets only that reason: the other checks need a name.
     pub async fn check_cn(&self, raw: &str) -> Result<Vec<String>> {
-        let cn = sanitize_cn(raw);
+        let rules = NameRules::new(&self.settings.names);
         let mut problems = Vec::new();
+        let validators = &self.settings.signup.cn_validators;
+        let cn = if validators.iter().any(|v| v == "mediawiki") {
+            match rules.canonical(raw) {
+                Ok(cn) => cn,
+                Err(problem) => return Ok(vec![problem.to_string()]),
+            }
+        } else {
+            sanitize_cn(&self.settings.names, raw)
+        };
         if cn.is_empty() {
             problems.push("Enter a developer account name.".to_string());
             return Ok(problems);

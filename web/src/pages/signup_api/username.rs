@@ -73,6 +73,6 @@ pub async fn check(
     Ok(HttpResponse::Created().json(json!({
         "username": username,
         "uid": uid,
-        "sanitized": sanitize_cn(&username),
+        "sanitized": sanitize_cn(&state.settings.names, &username),
     })))
 }
