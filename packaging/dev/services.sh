@@ -37,7 +37,7 @@ mkdir -p "$STATE"
 STATE=$(cd "$STATE" && pwd)
 
 # Bump when the way the cn=config LDIF is generated changes (forces a rebuild).
-CONFIG_GENERATION=1
+CONFIG_GENERATION=2
 
 LDAP_HOST=127.0.0.1
 LDAP_PORT=${BITU_DEV_LDAP_PORT:-3389}
@@ -51,8 +51,9 @@ LDAP_PEOPLE_DN=ou=people,$LDAP_SUFFIX
 LDAP_GROUPS_DN=ou=groups,$LDAP_SUFFIX
 LDAP_MODULE_PATH=/usr/lib/ldap
 DEBIAN_SCHEMA_DIR=/etc/ldap/schema
-DEBIAN_SCHEMAS=(core cosine inetorgperson nis)
-PROJECT_SCHEMAS=(wikimedia openssh-lpk)
+DEBIAN_SCHEMAS=(core cosine inetorgperson)
+# rfc2307bis instead of Debian's nis: posixGroup auxiliary, beside groupOfNames (as in production).
+PROJECT_SCHEMAS=(rfc2307bis wikimedia openssh-lpk)
 SLAPD_DEBUG=${BITU_DEV_SLAPD_DEBUG:-stats}
 
 SMTP_HOST=127.0.0.1

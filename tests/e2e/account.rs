@@ -340,7 +340,10 @@ async fn api_tokens_act_as_their_owner_and_are_stored_hashed() {
     browser.sign_in("tina", PASSWORD).await;
     let page = body(
         browser
-            .post_form("/account/tokens/", &[("name", "deploy")])
+            .post_form(
+                "/account/tokens/",
+                &[("name", "deploy"), ("scope", "read_account")],
+            )
             .await,
     )
     .await;
@@ -369,14 +372,14 @@ async fn api_tokens_act_as_their_owner_and_are_stored_hashed() {
     assert_eq!(json["uid"], "tina");
     assert_eq!(json["authenticated_by"], "token");
     assert_eq!(call("bitu_unknown".into()).await.status().as_u16(), 401);
-    // A token cannot manage tokens.
+    // A token cannot manage tokens: that needs a signed-in session.
     let response = api
         .get(web.url("/account/tokens/"))
         .header("Authorization", format!("Token {token}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 404);
+    assert_eq!(response.status().as_u16(), 403);
 
     // The clear value is nowhere in the database.
     {

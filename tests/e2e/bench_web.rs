@@ -210,7 +210,9 @@ async fn bench_web_pages() {
         "BENCH bitu-web RSS after start: {}",
         memory_field(web.pid(), "VmRSS")
     );
-    let csrf = browser.cookie("bitu_csrf").unwrap();
+    // The anonymous CSRF token is an HMAC bound to this cookie.
+    let csrf_cookie = browser.cookie("bitu_csrf").unwrap();
+    let csrf = browser.csrf_token().await;
 
     let username_api = "wrk.method = \"POST\"\nwrk.body = '{\"username\": \"Holger Drachmann\"}'\n\
                         wrk.headers[\"Content-Type\"] = \"application/json\"\n";
@@ -253,7 +255,7 @@ async fn bench_web_pages() {
     );
     let sign_in = form_post(
         &format!("name=bench0001&password={PASSWORD}&next=&csrf_token={csrf}"),
-        &format!("bitu_csrf={csrf}"),
+        &format!("bitu_csrf={csrf_cookie}"),
     );
     wrk(
         "sign-in",
@@ -270,7 +272,9 @@ async fn bench_web_pages() {
         "GET /account/ signed in (one LDAP read)",
         &web.url("/account/"),
         None,
-        &[format!("Cookie: bitu_session={session}; bitu_csrf={csrf}")],
+        &[format!(
+            "Cookie: bitu_session={session}; bitu_csrf={csrf_cookie}"
+        )],
     );
 
     if !selected("signup") {
@@ -299,7 +303,7 @@ function request()
     "%40bench.example.org&password={PASSWORD}&password_again={PASSWORD}&captcha_id=" .. id ..
     "&captcha={CAPTCHA_ANSWER}&csrf_token={csrf}"
   return wrk.format("POST", nil, {{["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "bitu_csrf={csrf}"}}, body)
+    ["Cookie"] = "bitu_csrf={csrf_cookie}"}}, body)
 end
 "#,
         ids = ids_file.display()

@@ -249,9 +249,35 @@ async fn email_change_needs_the_same_user_once_and_notifies_the_old_address() {
     .await;
     assert!(refused.contains("already used"));
 
+    // The current password is asked again; a wrong one sends nothing.
+    let refused = body(
+        browser
+            .post_form(
+                "/account/email/",
+                &[
+                    ("email", &new),
+                    ("email_again", &new),
+                    ("current_password", "not-the-password"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        refused.contains("current password is not right"),
+        "{refused}"
+    );
+
     let sent = body(
         browser
-            .post_form("/account/email/", &[("email", &new), ("email_again", &new)])
+            .post_form(
+                "/account/email/",
+                &[
+                    ("email", &new),
+                    ("email_again", &new),
+                    ("current_password", PASSWORD),
+                ],
+            )
             .await,
     )
     .await;

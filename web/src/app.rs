@@ -10,6 +10,7 @@ use actix_web::{App, HttpServer, middleware as actix_middleware, web};
 use bitu_core::account::rate_limit::RateLimiter;
 use bitu_core::account::sessions::{self, Sessions};
 use bitu_core::account::signin::SigninService;
+use bitu_core::authz::Authz;
 use bitu_core::blocklist::Blocklist;
 use bitu_core::clock::SystemClock;
 use bitu_core::directory::Directory;
@@ -20,9 +21,10 @@ use tracing::{info, warn};
 
 use crate::auth::client_ip;
 use crate::middleware::csrf::csrf;
+use crate::middleware::guard::guard;
 use crate::middleware::host_check::{host_check, is_allowed_host};
 use crate::middleware::ops::{Metrics, Stopping, ops};
-use crate::pages;
+use crate::routes::{AccessTable, configure};
 use crate::session_store::DbSessionStore;
 use crate::templates::Templates;
 
@@ -43,6 +45,8 @@ pub struct AppState {
     pub blocklist: Arc<Blocklist>,
     /// Browser sessions (the store behind the session middleware, and its cache).
     pub sessions: Sessions,
+    /// Permission checks, with their caches of group members and account states.
+    pub authz: Authz,
 }
 
 impl AppState {
@@ -85,19 +89,6 @@ impl AppState {
             blocklist: &self.blocklist,
         }
     }
-}
-
-/// Registers every route; shared by the server and by tests.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(pages::health::healthz)
-        .service(pages::home::home)
-        .service(pages::assets::stylesheet)
-        .service(pages::assets::signup_script)
-        .configure(pages::account::configure)
-        .configure(pages::signup::configure)
-        .configure(pages::signup_api::configure)
-        .configure(pages::keys::configure)
-        .default_service(web::to(pages::not_found::not_found));
 }
 
 /// How long accepted connections get to reach a worker before a stop (a busy host needs
@@ -159,7 +150,9 @@ pub async fn serve(
         queue,
         blocklist,
         sessions,
+        authz: Authz::new(&settings.authz, &settings.ldap.ppolicy_dn),
     });
+    let access_table = web::Data::new(AccessTable::new());
     let secure = settings.site.base_url.starts_with("https://");
     let idle = actix_web::cookie::time::Duration::seconds(
         i64::try_from(settings.session.idle_timeout.as_secs()).unwrap_or(i64::MAX),
@@ -182,11 +175,15 @@ pub async fn serve(
             )
             .build();
         let proxies = trusted_proxies.clone();
-        let mut app = App::new().app_data(state).app_data(app_stopping.clone());
+        let mut app = App::new()
+            .app_data(state)
+            .app_data(access_table.clone())
+            .app_data(app_stopping.clone());
         if let Some(metrics) = &metrics {
             app = app.app_data(metrics.clone());
         }
         app.wrap(actix_middleware::from_fn(csrf))
+            .wrap(actix_middleware::from_fn(guard))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))
             .wrap(actix_middleware::from_fn(ops))

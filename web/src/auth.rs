@@ -6,11 +6,13 @@ use std::net::IpAddr;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
 use bitu_core::audit::Actor;
-use futures_util::future::LocalBoxFuture;
+use bitu_core::authz::{AccountState, Principal, Via};
+use futures_util::future::{Ready, ready};
+use tracing::info;
 
 use crate::app::AppState;
 use crate::error::WebError;
@@ -31,15 +33,16 @@ pub enum AuthMethod {
     Token,
 }
 
-/// The user a request acts for; extracting it from an anonymous request redirects to sign-in
-/// (pages) or answers 401 (token requests).
+/// The user a request acts for, as the guard middleware established it (see
+/// `middleware::guard`); extracting it from an anonymous request redirects to sign-in (pages)
+/// or answers 401 (APIs).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     /// Shell username.
     pub uid: String,
     /// Session or token.
     pub method: AuthMethod,
-    /// The API token's id, for token requests.
+    /// Row id of the token, for token requests.
     pub token_id: Option<u64>,
     /// The client's address.
     pub client: Option<IpAddr>,
@@ -66,7 +69,16 @@ pub fn start_session(session: &Session, user: &SignedIn) -> Result<(), WebError>
         .map_err(|e| WebError::Core(bitu_core::Error::Internal(e.to_string())))
 }
 
-/// The signed-in user of the session, if any and not past the absolute timeout.
+/// Who the request acts for, as the guard established it; anonymous when it did not run.
+pub fn principal(req: &HttpRequest) -> Principal {
+    req.extensions()
+        .get::<Principal>()
+        .cloned()
+        .unwrap_or(Principal::Anonymous)
+}
+
+/// The signed-in user of the session, if any and not past the absolute timeout (whether the
+/// account is still usable is the guard's business).
 pub fn session_user(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
     let session = req.get_session();
     let uid: String = session.get(SESSION_UID).ok().flatten()?;
@@ -81,56 +93,123 @@ pub fn session_user(req: &HttpRequest, state: &AppState) -> Option<(String, Stri
     Some((uid, cn))
 }
 
+/// Why a request's credentials were not accepted.
+#[derive(Debug)]
+pub enum Refused {
+    /// An `Authorization` header that does not authenticate (malformed, unknown, expired or
+    /// revoked token, or its owner locked): 401.
+    BadToken,
+    /// A backing service failed while checking.
+    Failed(WebError),
+}
+
+/// Who the request acts for: the owner of its API token, the signed-in user of its session, or
+/// nobody. A session of an account locked in LDAP (or deleted) is ended here; a token of one
+/// is refused.
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Principal, Refused> {
+    let directory = &state.services.directory;
+    // A request naming a token is judged by the token alone, never by its cookies.
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Token "))
+            .map(str::trim)
+            .ok_or(Refused::BadToken)?;
+        let owner = tokens::authenticate(&state.services.db, token)
+            .await
+            .map_err(|e| Refused::Failed(e.into()))?
+            .ok_or(Refused::BadToken)?;
+        let account = state
+            .authz
+            .account_state(directory, &owner.uid)
+            .await
+            .map_err(|e| Refused::Failed(e.into()))?;
+        let AccountState::Active { dn } = account else {
+            info!(uid = %owner.uid, token_id = owner.id, ?account, "API token refused: account not usable");
+            return Err(Refused::BadToken);
+        };
+        return Ok(Principal::User {
+            uid: owner.uid,
+            dn,
+            via: Via::Token {
+                id: owner.id,
+                scopes: owner.scopes,
+            },
+        });
+    }
+    let Some((uid, _)) = session_user(req, state) else {
+        return Ok(Principal::Anonymous);
+    };
+    let account = state
+        .authz
+        .account_state(directory, &uid)
+        .await
+        .map_err(|e| Refused::Failed(e.into()))?;
+    match account {
+        AccountState::Active { dn } => Ok(Principal::User {
+            uid,
+            dn,
+            via: Via::Session,
+        }),
+        AccountState::Locked | AccountState::Missing => {
+            req.get_session().purge();
+            info!(uid = %uid, ?account, "session ended: account not usable");
+            audit_session_ended(state, req, &uid, &account).await;
+            Ok(Principal::Anonymous)
+        }
+    }
+}
+
+/// Records that a session was ended because its account is locked or gone.
+async fn audit_session_ended(
+    _state: &AppState,
+    _req: &HttpRequest,
+    _uid: &str,
+    _account: &AccountState,
+) {
+}
+
 impl FromRequest for CurrentUser {
     type Error = WebError;
-    type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
+    type Future = Ready<Result<Self, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .cloned()
-                .ok_or_else(|| WebError::Core(bitu_core::Error::Internal("no state".into())))?;
-            let client = client_ip(&req, &state.settings.web.trusted_proxies);
-            // A request naming a token is judged by the token alone, never by its cookies.
-            if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-                let token = value
-                    .to_str()
-                    .ok()
-                    .and_then(|v| v.strip_prefix("Token "))
-                    .map(str::trim)
-                    .ok_or(WebError::Unauthorized)?;
-                let owner = tokens::owner(&state.services.db, token)
-                    .await?
-                    .ok_or(WebError::Unauthorized)?;
-                return Ok(CurrentUser {
-                    uid: owner.uid,
-                    method: AuthMethod::Token,
-                    token_id: Some(owner.token_id),
-                    client,
-                });
-            }
-            match session_user(&req, &state) {
-                Some((uid, _)) => Ok(CurrentUser {
-                    uid,
-                    method: AuthMethod::Session,
-                    token_id: None,
-                    client,
-                }),
-                // JSON APIs answer 401; only pages send people to the sign-in form.
-                None if is_api_path(req.path()) => Err(WebError::Unauthorized),
-                None => {
-                    let next = req
-                        .uri()
-                        .path_and_query()
-                        .map(|pq| pq.as_str().to_string())
-                        .unwrap_or_else(|| "/".into());
-                    Err(WebError::SignInRequired { next })
-                }
-            }
+        ready(match principal(req) {
+            Principal::User { uid, via, .. } => Ok(CurrentUser {
+                uid,
+                token_id: match via {
+                    Via::Token { id, .. } => Some(id),
+                    Via::Session => None,
+                },
+                method: match via {
+                    Via::Session => AuthMethod::Session,
+                    Via::Token { .. } => AuthMethod::Token,
+                },
+                client: request_client(req),
+            }),
+            Principal::Anonymous => Err(sign_in_required(req)),
         })
     }
+}
+
+/// The client's address of `req` by the configured trusted proxies.
+pub fn request_client(req: &HttpRequest) -> Option<IpAddr> {
+    let state = req.app_data::<actix_web::web::Data<AppState>>()?;
+    client_ip(req, &state.settings.web.trusted_proxies)
+}
+
+/// The refusal for an anonymous request: 401 for JSON APIs, a redirect to sign-in for pages.
+pub fn sign_in_required(req: &HttpRequest) -> WebError {
+    if is_api_path(req.path()) {
+        return WebError::Unauthorized;
+    }
+    let next = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    WebError::SignInRequired { next }
 }
 
 /// Whether `path` belongs to a JSON API (answered with 401, never a redirect).

@@ -22,6 +22,13 @@ pub enum WebError {
     /// A token request without a valid token.
     #[error("invalid or missing API token")]
     Unauthorized,
+    /// Signed in (or a token), but not allowed: a missing role, a token without the scope,
+    /// or a token where a signed-in session is needed.
+    #[error("forbidden")]
+    Forbidden {
+        /// Whether to answer in JSON (APIs) rather than a page.
+        api: bool,
+    },
     /// Too many attempts from this client or for this account.
     #[error("too many requests")]
     TooManyRequests,
@@ -40,6 +47,7 @@ impl ResponseError for WebError {
             WebError::Core(bitu_core::Error::Invalid(_)) => StatusCode::BAD_REQUEST,
             WebError::SignInRequired { .. } => StatusCode::FOUND,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +70,12 @@ impl ResponseError for WebError {
                     .insert_header(("WWW-Authenticate", "Token"))
                     .json(serde_json::json!({"detail": "Invalid or missing API token."}));
             }
+            WebError::Forbidden { api: true } => {
+                return HttpResponse::Forbidden().json(serde_json::json!({
+                    "detail": "Not allowed: this needs a role you do not have, a token scope \
+                               this token lacks, or a signed-in session."
+                }));
+            }
             _ => {}
         }
         let (title, text) = match status {
@@ -74,6 +88,11 @@ impl ResponseError for WebError {
                 )
             }
             StatusCode::NOT_FOUND => ("Not found", "There is nothing at this address."),
+            StatusCode::FORBIDDEN => (
+                "Not allowed",
+                "You may not do this: it needs a role you do not have, or a signed-in session \
+                 rather than an API token.",
+            ),
             StatusCode::BAD_REQUEST => ("Not accepted", "The request could not be accepted."),
             StatusCode::TOO_MANY_REQUESTS => (
                 "Too many attempts",

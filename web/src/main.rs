@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod middleware;
 mod pages;
+mod routes;
 mod session_store;
 mod templates;
 
@@ -36,6 +37,9 @@ struct Args {
     /// Listen on this address instead of `[web] bind` (unused under socket activation).
     #[arg(long)]
     bind: Option<String>,
+    /// Print every route (method, path, who may call it) as JSON lines and exit.
+    #[arg(long)]
+    routes: bool,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), String> {
+    if args.routes {
+        println!("{}", routes::describe());
+        return Ok(());
+    }
     let (mut settings, _log_guard) = bitu_core::daemon::load(&args.config)?;
     if let Some(bind) = args.bind {
         settings.web.bind = bind;

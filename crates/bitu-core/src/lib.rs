@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod authz;
 pub mod blocklist;
 pub mod clock;
 pub mod config;

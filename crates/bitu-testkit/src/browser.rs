@@ -1,5 +1,5 @@
 //! A cookie-keeping HTTP client acting like a person's browser against a running bitu-web:
-//! it follows no redirects (tests look at them) and knows the CSRF token of its cookie.
+//! it follows no redirects (tests look at them) and fetches the CSRF token its pages carry.
 
 use std::sync::Arc;
 
@@ -66,13 +66,20 @@ impl Browser {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
-    /// `POST path` with form `fields`, adding the CSRF token (fetching `/login/` first if
-    /// the browser has no token cookie yet).
+    /// The CSRF token a page would carry for this browser now (it is bound to the session
+    /// or, signed out, to the anonymous cookie): read from the sign-in form.
+    pub async fn csrf_token(&self) -> String {
+        let page = self.get("/login/").await.text().await.expect("page");
+        page.split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a CSRF token in the sign-in form")
+            .to_string()
+    }
+
+    /// `POST path` with form `fields`, adding the CSRF token (see [`Browser::csrf_token`]).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        if self.cookie("bitu_csrf").is_none() {
-            self.get("/login/").await;
-        }
-        let token = self.cookie("bitu_csrf").unwrap_or_default();
+        let token = self.csrf_token().await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &token));
         self.client

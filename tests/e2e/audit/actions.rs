@@ -84,7 +84,10 @@ async fn every_change_leaves_exactly_one_row() {
 
     // Tokens: created and revoked; the row names the token by id, never its value.
     let page = browser
-        .post_form("/account/tokens/", &[("name", "audit script")])
+        .post_form(
+            "/account/tokens/",
+            &[("name", "audit script"), ("scope", "read_account")],
+        )
         .await
         .text()
         .await
@@ -126,7 +129,14 @@ async fn every_change_leaves_exactly_one_row() {
     // Address change: the request, then the confirmation through the mailed link.
     let new = ctx.mailbox.address("audra-new");
     browser
-        .post_form("/account/email/", &[("email", &new), ("email_again", &new)])
+        .post_form(
+            "/account/email/",
+            &[
+                ("email", &new),
+                ("email_again", &new),
+                ("current_password", NEW_PASSWORD),
+            ],
+        )
         .await;
     one_row(&ctx, Action::EmailChangeRequest, "session", "audra").await;
     let mails = ctx.mailbox.wait_for(2, Duration::from_secs(20)).await;

@@ -6,8 +6,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use bitu_core::account::password::ssha;
+use bitu_core::account::tokens::NewToken;
 use bitu_core::account::{attributes, tokens};
 use bitu_core::audit::Actor;
+use bitu_core::authz::Scope;
 use bitu_core::directory::Directory;
 use bitu_core::signup::store::{self, NewSignup};
 use bitu_testkit::TestContext;
@@ -95,6 +97,14 @@ where
     task.await.unwrap()
 }
 
+fn new_token(name: &str) -> NewToken<'_> {
+    NewToken {
+        name,
+        scopes: &[Scope::ReadAccount],
+        lifetime_days: None,
+    }
+}
+
 #[tokio::test]
 async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
     let ctx = TestContext::new().await;
@@ -104,8 +114,9 @@ async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
 
     // A database change: the token row goes with its audit row.
     let (pool, who) = (services.db.clone(), actor.clone());
+    let token_settings = ctx.settings.api_tokens.clone();
     let outcome = killed_at_the_audit_row(&ctx, async move {
-        tokens::create(&pool, &who, "tess", "doomed").await
+        tokens::create(&pool, &token_settings, &who, "tess", &new_token("doomed")).await
     })
     .await;
     assert!(outcome.is_err(), "the killed transaction cannot succeed");
@@ -171,9 +182,15 @@ async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
 
     // The same calls, not interrupted, write both: the test above was not vacuous.
     let fresh = ctx.services();
-    tokens::create(&fresh.db, &actor, "tess", "kept")
-        .await
-        .unwrap();
+    tokens::create(
+        &fresh.db,
+        &ctx.settings.api_tokens,
+        &actor,
+        "tess",
+        &new_token("kept"),
+    )
+    .await
+    .unwrap();
     attributes::change(
         &fresh.db,
         &fresh.directory,

@@ -106,11 +106,17 @@ async fn username_and_ip_apis_keep_strikers_contract() {
         .await
         .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
+    let new = bitu_core::account::tokens::NewToken {
+        name: "striker",
+        scopes: &[bitu_core::authz::Scope::CheckIpBlocks],
+        lifetime_days: None,
+    };
     let (_, token) = bitu_core::account::tokens::create(
         &pool,
+        &ctx.settings.api_tokens,
         &bitu_core::audit::Actor::cli("test"),
         "taken",
-        "striker",
+        &new,
     )
     .await
     .unwrap();

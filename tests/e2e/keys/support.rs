@@ -158,7 +158,7 @@ pub async fn api(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
-    let token = browser.cookie("bitu_csrf").unwrap_or_default();
+    let token = browser.csrf_token().await;
     let mut request = browser
         .client
         .request(method, browser.url(path))
@@ -248,7 +248,14 @@ pub async fn count_rows(ctx: &TestContext, condition: &str, value: &str) -> i64 
 /// Makes an API token for the browser's user through the tokens page.
 pub async fn api_token(browser: &Browser) -> String {
     let response = browser
-        .post_form("/account/tokens/", &[("name", "keys script")])
+        .post_form(
+            "/account/tokens/",
+            &[
+                ("name", "keys script"),
+                ("scope", "read_account"),
+                ("scope", "manage_keys"),
+            ],
+        )
         .await;
     let page = response.text().await.unwrap();
     page.split("<code class=\"token\">")

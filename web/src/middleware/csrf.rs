@@ -1,23 +1,36 @@
-//! CSRF protection for every cookie-authenticated unsafe request: the token in a cookie must
-//! come back in the form field `csrf_token` or the `X-CSRF-Token` header, and a browser's
-//! Origin must be this site. Token-authenticated requests and the public JSON APIs are not
-//! cookie-based and are exempt.
+//! CSRF protection for every cookie-authenticated unsafe request: the request's CSRF token
+//! must come back in the form field `csrf_token` or the `X-CSRF-Token` header, and a browser's
+//! Origin must be this site. The token is an HMAC (site secret) of what it is bound to: the
+//! signed-in session (its user, sign-in time and a per-session nonce), or for anonymous
+//! visitors (sign-in and sign-up forms) a random cookie, `__Host-`-prefixed on https sites.
+//! Requests authenticated by an API token (the guard already refused any `Authorization`
+//! header that does not authenticate) and the public JSON APIs are exempt.
 
+use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bitu_core::authz::{Principal, Via};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
+use crate::auth::{SESSION_SIGNED_IN_AT, principal};
 
-/// Name of the cookie holding the token.
+/// Name of the cookie binding anonymous visitors' tokens (on http sites).
 pub const CSRF_COOKIE: &str = "bitu_csrf";
+/// Its name on https sites: the browser refuses it unless Secure, host-only and for `/`, so a
+/// sibling subdomain cannot plant one.
+pub const CSRF_COOKIE_HTTPS: &str = "__Host-bitu_csrf";
+/// Session key of the per-session nonce signed-in tokens are bound to.
+const SESSION_NONCE: &str = "csrf_nonce";
 /// Name of the form field carrying it back.
 pub const CSRF_FIELD: &str = "csrf_token";
 /// Header carrying it back (for scripts using the session).
@@ -43,8 +56,46 @@ fn is_unsafe(method: &Method) -> bool {
 }
 
 fn exempt(req: &ServiceRequest) -> bool {
-    req.headers().contains_key(header::AUTHORIZATION)
-        || EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p))
+    let by_token = matches!(
+        principal(req.request()),
+        Principal::User {
+            via: Via::Token { .. },
+            ..
+        }
+    );
+    by_token || EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p))
+}
+
+/// The token for `binding`: HMAC-SHA256 under the site secret.
+fn token_for(secret: &[u8], binding: &str) -> Option<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
+    mac.update(b"bitu-csrf\0");
+    mac.update(binding.as_bytes());
+    Some(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// What the request's token is bound to: the signed-in session (making its nonce on first
+/// use), or the anonymous cookie value.
+fn binding(req: &HttpRequest, cookie: &str) -> Option<String> {
+    let Principal::User {
+        uid,
+        via: Via::Session,
+        ..
+    } = principal(req)
+    else {
+        return Some(format!("anonymous\0{cookie}"));
+    };
+    let session = req.get_session();
+    let signed_in_at: i64 = session.get(SESSION_SIGNED_IN_AT).ok().flatten()?;
+    let nonce = match session.get::<String>(SESSION_NONCE).ok().flatten() {
+        Some(nonce) => nonce,
+        None => {
+            let nonce = new_token();
+            session.insert(SESSION_NONCE, &nonce).ok()?;
+            nonce
+        }
+    };
+    Some(format!("session\0{uid}\0{signed_in_at}\0{nonce}"))
 }
 
 /// Whether the Origin header, when a browser sent one, names the host the request went to.
@@ -118,15 +169,29 @@ pub async fn csrf(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(refuse(req, false).map_into_right_body());
+    };
+    let secure = state.settings.site.base_url.starts_with("https://");
+    let cookie_name = if secure {
+        CSRF_COOKIE_HTTPS
+    } else {
+        CSRF_COOKIE
+    };
     let existing = req
-        .cookie(CSRF_COOKIE)
+        .cookie(cookie_name)
         .map(|cookie| cookie.value().to_string())
         .filter(|value| value.len() == 43);
-    let token = existing.clone().unwrap_or_else(new_token);
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let cookie = existing.clone().unwrap_or_else(new_token);
+    let secret = state.settings.secret_key().unwrap_or_default();
+    let expected = binding(req.request(), &cookie).and_then(|b| token_for(secret, &b));
+    if let Some(token) = &expected {
+        req.extensions_mut().insert(CsrfToken(token.clone()));
+    }
 
     if is_unsafe(req.method()) && !exempt(&req) {
-        let Some(expected) = existing.as_deref() else {
+        let signed_in = matches!(principal(req.request()), Principal::User { .. });
+        let (Some(expected), true) = (expected.as_deref(), signed_in || existing.is_some()) else {
             tracing::info!(
                 path = req.path(),
                 "POST refused: no CSRF cookie (cookies disabled?)"
@@ -144,12 +209,9 @@ pub async fn csrf(
         }
     }
 
-    let secure = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|state| state.settings.site.base_url.starts_with("https://"));
     let mut response = next.call(req).await?;
     if existing.is_none() {
-        let cookie = Cookie::build(CSRF_COOKIE, token)
+        let cookie = Cookie::build(cookie_name, cookie)
             .path("/")
             .http_only(true)
             .secure(secure)

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -11,7 +11,6 @@ use crate::app::AppState;
 const CHECK_LIMIT: Duration = Duration::from_secs(2);
 
 /// The health endpoint for load balancers and monitoring.
-#[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let health = state.services.health(CHECK_LIMIT).await;
     let ok = health.all_ok();

@@ -21,20 +21,36 @@ pub struct AttributeChange {
     pub value: String,
 }
 
-/// The change of attribute `name` to `value`, if `name` is editable and `value` one of its
-/// choices. Not editable: [`Error::NotFound`]; not allowed: [`Error::Invalid`].
-pub fn check(editable: &[EditableAttribute], name: &str, value: &str) -> Result<AttributeChange> {
+/// What setting `name` of `uid` to `value` means: `Ok(None)` when it is the current value
+/// (kept as it is even when outside the choices: an administrator set /bin/ksh, the form
+/// shows it), else the change if `name` is editable and `value` one of its choices. Not
+/// editable: [`Error::NotFound`]; not allowed: [`Error::Invalid`].
+pub async fn check(
+    users: &impl UserStore,
+    editable: &[EditableAttribute],
+    uid: &str,
+    name: &str,
+    value: &str,
+) -> Result<(String, Option<AttributeChange>)> {
     let editable = editable
         .iter()
         .find(|e| e.attribute.eq_ignore_ascii_case(name))
         .ok_or_else(|| Error::NotFound(format!("no editable attribute {name}")))?;
+    let current = users
+        .find_user_by(crate::directory::UserAttribute::Uid, uid)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no user {uid}")))?;
+    if current.entry.values(&editable.attribute) == [value.to_string()] {
+        return Ok((editable.attribute.clone(), None));
+    }
     if !editable.choices.iter().any(|choice| choice == value) {
         return Err(Error::Invalid(format!("{value} is not an allowed value")));
     }
-    Ok(AttributeChange {
+    let change = AttributeChange {
         attribute: editable.attribute.clone(),
         value: value.to_string(),
-    })
+    };
+    Ok((editable.attribute.clone(), Some(change)))
 }
 
 /// Writes a checked change to `uid`'s entry.
@@ -47,7 +63,8 @@ pub async fn write(users: &impl UserStore, uid: &str, change: &AttributeChange) 
 }
 
 /// Sets attribute `name` of `uid`'s entry to `value` when allowed (see [`check`]), with its
-/// audit row by `actor`; returns the attribute's configured name.
+/// audit row by `actor` (none when nothing changes); returns the attribute's configured name.
+#[allow(clippy::too_many_arguments)]
 pub async fn change(
     db: &DbPool,
     users: &impl UserStore,
@@ -57,7 +74,10 @@ pub async fn change(
     name: &str,
     value: &str,
 ) -> Result<String> {
-    let change = check(editable, name, value)?;
+    let (attribute, change) = check(users, editable, uid, name, value).await?;
+    let Some(change) = change else {
+        return Ok(attribute);
+    };
     let entry = Entry::new(
         actor,
         Action::AttributeChange,
@@ -67,7 +87,7 @@ pub async fn change(
     .with("value", change.value.as_str());
     audit::with_directory_change(db, &entry, write(users, uid, &change)).await?;
     info!(uid, attribute = %change.attribute, "attribute changed");
-    Ok(change.attribute)
+    Ok(attribute)
 }
 
 #[cfg(test)]
@@ -82,22 +102,63 @@ mod tests {
         }]
     }
 
+    /// [`change`] without its audit row (which needs MariaDB): check, then write.
+    async fn set(
+        directory: &MemoryDirectory,
+        editable: &[EditableAttribute],
+        uid: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<String> {
+        let (attribute, change) = check(directory, editable, uid, name, value).await?;
+        if let Some(change) = change {
+            write(directory, uid, &change).await?;
+        }
+        Ok(attribute)
+    }
+
     #[tokio::test]
     async fn an_allowed_value_is_written() {
         let directory = MemoryDirectory::new();
         directory.add_user("alice", "Alice", "alice@example.org", "pw");
-        let change = check(&shells(), "loginshell", "/bin/zsh").unwrap();
-        assert_eq!(change.attribute, "loginShell");
-        write(&directory, "alice", &change).await.unwrap();
+        let name = set(&directory, &shells(), "alice", "loginshell", "/bin/zsh")
+            .await
+            .unwrap();
+        assert_eq!(name, "loginShell");
         let user = directory.user("alice").unwrap();
         assert_eq!(user.entry.first("loginShell"), Some("/bin/zsh"));
     }
 
-    #[test]
-    fn other_values_and_attributes_are_refused() {
-        let refused = check(&shells(), "loginShell", "/bin/csh");
+    #[tokio::test]
+    async fn a_current_value_outside_the_choices_is_kept() {
+        let directory = MemoryDirectory::new();
+        directory.add_user("kim", "Kim", "kim@example.org", "pw");
+        let ksh = vec![EditableAttribute {
+            attribute: "loginShell".into(),
+            choices: vec!["/bin/bash".into(), "/bin/ksh".into()],
+        }];
+        set(&directory, &ksh, "kim", "loginShell", "/bin/ksh")
+            .await
+            .unwrap();
+        // Saving the current /bin/ksh with a list that no longer has it: kept, no change.
+        let (name, change) = check(&directory, &shells(), "kim", "loginShell", "/bin/ksh")
+            .await
+            .unwrap();
+        assert_eq!((name.as_str(), change), ("loginShell", None));
+        let user = directory.user("kim").unwrap();
+        assert_eq!(user.entry.first("loginShell"), Some("/bin/ksh"));
+    }
+
+    #[tokio::test]
+    async fn other_values_and_attributes_are_refused_and_nothing_changes() {
+        let directory = MemoryDirectory::new();
+        directory.add_user("alice", "Alice", "alice@example.org", "pw");
+        let refused = set(&directory, &shells(), "alice", "loginShell", "/bin/csh").await;
         assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
-        let unknown = check(&shells(), "mail", "x@example.org");
+        let unknown = set(&directory, &shells(), "alice", "mail", "x@example.org").await;
         assert!(matches!(unknown, Err(Error::NotFound(_))), "{unknown:?}");
+        let user = directory.user("alice").unwrap();
+        assert_eq!(user.entry.first("loginShell"), Some("/bin/bash"));
+        assert_eq!(user.mail(), Some("alice@example.org"));
     }
 }

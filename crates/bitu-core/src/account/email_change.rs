@@ -49,13 +49,15 @@ pub struct EmailChange<'a> {
 }
 
 impl EmailChange<'_> {
-    /// Checks `email` by the sign-up rules and mails the link to it, with the audit row.
+    /// Checks `email` by the sign-up rules and the current password by binding, and mails
+    /// the link to the new address, with the audit row.
     pub async fn request(
         &self,
         actor: &Actor,
         user: &DirectoryUser,
         email: &str,
         email_again: &str,
+        current_password: &str,
     ) -> Result<RequestOutcome> {
         let current = user.mail().unwrap_or_default();
         let new_mail = email.trim().to_lowercase();
@@ -71,6 +73,15 @@ impl EmailChange<'_> {
         }
         if new_mail.eq_ignore_ascii_case(current) {
             errors = vec!["This is already your address.".into()];
+        }
+        if errors.is_empty()
+            && !self
+                .services
+                .directory
+                .verify_password(user.dn(), current_password)
+                .await?
+        {
+            errors.push("Your current password is not right.".into());
         }
         if !errors.is_empty() {
             return Ok(RequestOutcome::Refused(errors));

@@ -15,9 +15,7 @@ use crate::mail::Message;
 
 /// Whether the entry is blocked (pointed at the disabling password policy, or locked).
 pub fn is_blocked(settings: &Settings, user: &DirectoryUser) -> bool {
-    let policy = user.entry.first("pwdPolicySubentry").unwrap_or_default();
-    policy.eq_ignore_ascii_case(&settings.ldap.ppolicy_dn)
-        || user.entry.first("pwdAccountLockedTime").is_some()
+    crate::authz::state::is_locked(user, &settings.ldap.ppolicy_dn)
 }
 
 fn seconds(duration: std::time::Duration) -> TimeDelta {

@@ -1,5 +1,6 @@
 //! Personal API tokens: shown once at creation, stored only as a SHA-256 hash. A request with
-//! `Authorization: Token <key>` acts as the token's owner.
+//! `Authorization: Token <key>` acts as the token's owner, within the token's scopes and until
+//! it expires.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,6 +12,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Action, Actor, Entry, Target};
+use crate::authz::Scope;
+use crate::config::ApiTokenSettings;
 use crate::db::schema::api_tokens;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
@@ -34,26 +37,88 @@ pub struct ApiToken {
     pub created_at: NaiveDateTime,
     /// When it was last used, if ever.
     pub last_used_at: Option<NaiveDateTime>,
+    /// What it may do: scope names, comma-separated.
+    pub scopes: String,
+    /// When it stops working.
+    pub expires_at: NaiveDateTime,
+}
+
+impl ApiToken {
+    /// What the token may do.
+    pub fn scope_list(&self) -> Vec<Scope> {
+        Scope::parse_list(&self.scopes)
+    }
+
+    /// Whether it has stopped working.
+    pub fn is_expired(&self) -> bool {
+        self.expires_at <= Utc::now().naive_utc()
+    }
+}
+
+/// What the owner asks for when making a token.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// A name to tell it apart.
+    pub name: &'a str,
+    /// What it may do; at least one.
+    pub scopes: &'a [Scope],
+    /// How long it works; `None`: the configured default.
+    pub lifetime_days: Option<u32>,
+}
+
+/// The owner of a working token, and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOwner {
+    /// Row id of the token.
+    pub id: u64,
+    /// Owner's shell username.
+    pub uid: String,
+    /// What the token may do.
+    pub scopes: Vec<Scope>,
 }
 
 fn hash(value: &str) -> Vec<u8> {
     Sha256::digest(value.as_bytes()).to_vec()
 }
 
-/// Makes a token for `uid` (and its audit row); returns it and its value, which is not
-/// stored anywhere.
+/// The lifetime asked for, checked against the configured maximum.
+fn lifetime(settings: &ApiTokenSettings, days: Option<u32>) -> Result<TimeDelta> {
+    let max_days = settings.max_lifetime.as_secs() / 86_400;
+    let Some(days) = days else {
+        return Ok(TimeDelta::seconds(
+            i64::try_from(settings.default_lifetime.as_secs()).unwrap_or(i64::MAX),
+        ));
+    };
+    if days == 0 || u64::from(days) > max_days {
+        return Err(Error::Invalid(format!(
+            "a token can work for 1 to {max_days} days"
+        )));
+    }
+    Ok(TimeDelta::days(i64::from(days)))
+}
+
+/// Makes a token for `uid` (and its audit row by `actor`); returns it and its value, which
+/// is not stored anywhere.
 pub async fn create(
     pool: &DbPool,
+    settings: &ApiTokenSettings,
     actor: &Actor,
     uid: &str,
-    name: &str,
+    new: &NewToken<'_>,
 ) -> Result<(ApiToken, String)> {
-    let name = name.trim();
+    let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(
             "a token needs a name of 1 to 100 characters".into(),
         ));
     }
+    if new.scopes.is_empty() {
+        return Err(Error::Invalid(
+            "choose at least one thing the token may do".into(),
+        ));
+    }
+    let now = Utc::now().naive_utc();
+    let expires_at = now + lifetime(settings, new.lifetime_days)?;
     let mut secret = [0u8; 30];
     rand::rng().fill_bytes(&mut secret);
     let value = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
@@ -67,7 +132,9 @@ pub async fn create(
                     api_tokens::name.eq(name),
                     api_tokens::token_hash.eq(hash(&value)),
                     api_tokens::hint.eq(&hint),
-                    api_tokens::created_at.eq(Utc::now().naive_utc()),
+                    api_tokens::created_at.eq(now),
+                    api_tokens::scopes.eq(Scope::join(new.scopes)),
+                    api_tokens::expires_at.eq(expires_at),
                 ))
                 .execute(conn)
                 .await?;
@@ -80,7 +147,10 @@ pub async fn create(
                 owner: uid.to_string(),
                 id: token.id,
             };
-            let entry = Entry::new(actor, Action::TokenCreate, target).with("name", name);
+            let entry = Entry::new(actor, Action::TokenCreate, target)
+                .with("name", name)
+                .with("scopes", token.scopes.as_str())
+                .with("expires_at", expires_at.to_string());
             audit::record(conn, &entry).await?;
             Ok(token)
         })
@@ -124,36 +194,38 @@ pub async fn revoke(pool: &DbPool, actor: &Actor, uid: &str, id: u64) -> Result<
     .await
 }
 
-/// Who a token acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenOwner {
-    /// The token's row id (named in the audit trail).
-    pub token_id: u64,
-    /// Owner's shell username.
-    pub uid: String,
-}
-
-/// The owner of the token `value`, recording its use (at most once a minute).
-pub async fn owner(pool: &DbPool, value: &str) -> Result<Option<TokenOwner>> {
+/// The owner and scopes of the working (unexpired) token `value`, recording its use (at most
+/// once a minute).
+pub async fn authenticate(pool: &DbPool, value: &str) -> Result<Option<TokenOwner>> {
     if !value.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
     let mut conn = db::conn(pool).await?;
-    let found: Option<(u64, String, Option<NaiveDateTime>)> = api_tokens::table
+    let now = Utc::now().naive_utc();
+    let found: Option<(u64, String, String, Option<NaiveDateTime>)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash(value)))
-        .select((api_tokens::id, api_tokens::uid, api_tokens::last_used_at))
+        .filter(api_tokens::expires_at.gt(now))
+        .select((
+            api_tokens::id,
+            api_tokens::uid,
+            api_tokens::scopes,
+            api_tokens::last_used_at,
+        ))
         .first(&mut conn)
         .await
         .optional()?;
-    let Some((id, uid, last_used)) = found else {
+    let Some((id, uid, scopes, last_used)) = found else {
         return Ok(None);
     };
-    let now = Utc::now().naive_utc();
     if last_used.is_none_or(|at| now - at > TimeDelta::minutes(1)) {
         diesel::update(api_tokens::table.filter(api_tokens::id.eq(id)))
             .set(api_tokens::last_used_at.eq(now))
             .execute(&mut conn)
             .await?;
     }
-    Ok(Some(TokenOwner { token_id: id, uid }))
+    Ok(Some(TokenOwner {
+        id,
+        uid,
+        scopes: Scope::parse_list(&scopes),
+    }))
 }

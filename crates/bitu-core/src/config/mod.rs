@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod authz;
 mod blocklist;
 mod check;
 mod keys;
@@ -26,6 +27,7 @@ pub use account::{
     RateLimitSettings, SessionSettings,
 };
 pub use audit::AuditSettings;
+pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
@@ -83,6 +85,10 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     /// The audit trail's retention.
     pub audit: AuditSettings,
+    /// Roles (account managers, group managers) and the caches of permission checks.
+    pub authz: AuthzSettings,
+    /// Personal API tokens: lifetimes.
+    pub api_tokens: ApiTokenSettings,
 }
 
 /// MariaDB connection settings.
@@ -443,6 +449,8 @@ impl Settings {
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
         problems.extend(self.audit.validate());
+        problems.extend(self.authz.validate());
+        problems.extend(self.api_tokens.validate());
         problems
     }
 }

@@ -11,6 +11,8 @@ diesel::table! {
         hint -> Varchar,
         created_at -> Datetime,
         last_used_at -> Nullable<Datetime>,
+        scopes -> Varchar,
+        expires_at -> Datetime,
     }
 }
 

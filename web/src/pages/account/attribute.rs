@@ -1,7 +1,7 @@
 //! `POST /account/attribute/{name}/`: change an attribute the configuration lets users edit,
 //! to one of its allowed values; written to LDAP at once.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, web};
 use bitu_core::account::attributes;
 use serde::Deserialize;
 
@@ -16,7 +16,6 @@ pub struct AttributeForm {
 }
 
 /// Saves the value and returns to the account page.
-#[post("/account/attribute/{name}/")]
 pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,

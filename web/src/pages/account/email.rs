@@ -2,7 +2,7 @@
 //! same signed-in user, once, in time, and only while the address is unchanged; the old one
 //! gets a notice once it is done.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::email_change::{ConfirmOutcome, EmailChange, RequestOutcome};
 use serde::Deserialize;
 
@@ -16,6 +16,9 @@ use crate::templates::{html, page_context};
 pub struct EmailForm {
     email: String,
     email_again: String,
+    /// Asked again, so a session left open cannot redirect the account's mail.
+    #[serde(default)]
+    current_password: String,
 }
 
 /// The link's values.
@@ -63,7 +66,6 @@ fn render(
 }
 
 /// `GET /account/email/`
-#[get("/account/email/")]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -81,7 +83,6 @@ pub async fn show(
 }
 
 /// `POST /account/email/`: checks the address by the sign-up rules and mails the link.
-#[post("/account/email/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -91,7 +92,13 @@ pub async fn submit(
     let entry = entry(&state, &user).await?;
     let current = entry.mail().unwrap_or_default();
     let outcome = service(&state)
-        .request(&user.actor(), &entry, &form.email, &form.email_again)
+        .request(
+            &user.actor(),
+            &entry,
+            &form.email,
+            &form.email_again,
+            &form.current_password,
+        )
         .await?;
     match outcome {
         RequestOutcome::Refused(errors) => {
@@ -129,7 +136,6 @@ async fn linked_entry(
 }
 
 /// `GET /account/email/confirm/?mail=&expires=&token=`: one button to confirm.
-#[get("/account/email/confirm/")]
 pub async fn confirm_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -153,7 +159,6 @@ pub async fn confirm_page(
 }
 
 /// `POST /account/email/confirm/`: replaces the address and notifies the old one.
-#[post("/account/email/confirm/")]
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::signin::SigninOutcome;
 use serde::Deserialize;
 
@@ -50,7 +50,6 @@ fn render(
 }
 
 /// `GET /login/`
-#[get("/login/")]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -60,7 +59,6 @@ pub async fn show(
 }
 
 /// `POST /login/`
-#[post("/login/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,10 +1,9 @@
 //! `POST /logout/`: ends the session (its row is deleted).
 
 use actix_session::Session;
-use actix_web::{HttpResponse, post};
+use actix_web::HttpResponse;
 
 /// Signs out and returns to the start page.
-#[post("/logout/")]
 pub async fn submit(session: Session) -> HttpResponse {
     session.purge();
     HttpResponse::SeeOther()

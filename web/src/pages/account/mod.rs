@@ -13,7 +13,7 @@ pub mod username;
 
 use std::time::{Duration, Instant};
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use bitu_core::queue::{Job, outbox};
 
 use crate::app::AppState;
@@ -63,30 +63,4 @@ pub async fn anonymous_mail_request(
     let mut context = page_context(req, state, title);
     context.insert("sent", &true);
     html(state, template, &context)
-}
-
-/// Registers this feature's routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(login::show)
-        .service(login::submit)
-        .service(logout::submit)
-        .service(overview::page)
-        .service(attribute::submit)
-        .service(password::show)
-        .service(password::submit)
-        .service(tokens::page)
-        .service(tokens::create)
-        .service(tokens::revoke)
-        .service(api::me)
-        .service(email::show)
-        .service(email::submit)
-        .service(email::confirm_page)
-        .service(email::confirm)
-        .service(reset::request_page)
-        .service(reset::request)
-        .service(reset::open_link)
-        .service(reset::set_page)
-        .service(reset::set)
-        .service(username::page)
-        .service(username::request);
 }

@@ -2,8 +2,9 @@
 //! recent activity (their own audit rows).
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::audit::{self, AuditRow};
+use bitu_core::authz::groups::memberships;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -25,6 +26,9 @@ struct Row<'a> {
     action_url: Option<&'a str>,
     action_label: &'a str,
     choices: Option<&'a [String]>,
+    /// Whether the current value is one of `choices`; when not, the form offers it too, so
+    /// saving another row keeps it (e.g. a /bin/ksh shell outside the allowed list).
+    value_in_choices: bool,
 }
 
 /// Query: which notice to show after a change.
@@ -35,7 +39,6 @@ pub struct OverviewQuery {
 }
 
 /// The account page; reads the entry once from LDAP.
-#[get("/account/")]
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -54,21 +57,27 @@ pub async fn page(
     let rows: Vec<Row<'_>> = account
         .attributes
         .iter()
-        .map(|view| Row {
-            attribute: &view.attribute,
-            display_name: &view.display_name,
-            tooltip: view.tooltip.as_deref(),
-            value: entry.entry.values(&view.attribute).join(", "),
-            empty_text: view.empty_text.as_deref().unwrap_or("—"),
-            action_url: view.action_url.as_deref(),
-            action_label: view.action_label.as_deref().unwrap_or("Change"),
-            choices: account
+        .map(|view| {
+            let value = entry.entry.values(&view.attribute).join(", ");
+            let choices = account
                 .editable
                 .iter()
                 .find(|e| e.attribute.eq_ignore_ascii_case(&view.attribute))
-                .map(|e| e.choices.as_slice()),
+                .map(|e| e.choices.as_slice());
+            Row {
+                attribute: &view.attribute,
+                display_name: &view.display_name,
+                tooltip: view.tooltip.as_deref(),
+                value_in_choices: choices.is_some_and(|c| c.contains(&value)),
+                value,
+                empty_text: view.empty_text.as_deref().unwrap_or("—"),
+                action_url: view.action_url.as_deref(),
+                action_label: view.action_label.as_deref().unwrap_or("Change"),
+                choices,
+            }
         })
         .collect();
+    let groups = memberships(&state.services.directory, entry.uid(), entry.dn()).await?;
     let activity: Vec<String> = audit::query::recent_for(&state.services.db, &user.uid, RECENT)
         .await?
         .iter()
@@ -77,6 +86,7 @@ pub async fn page(
     let mut context = page_context(&req, &state, "Your account");
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
+    context.insert("groups", &groups);
     context.insert("activity", &activity);
     let notice = query.saved.as_deref().map(|what| match what {
         "password" => "Your password was changed. Other sessions were signed out.".to_string(),

@@ -2,7 +2,7 @@
 //! of the user ends.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::password::{ChangeOutcome, change_password};
 use serde::Deserialize;
 
@@ -31,7 +31,6 @@ fn render(
 }
 
 /// `GET /account/password/`
-#[get("/account/password/")]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -41,7 +40,6 @@ pub async fn show(
 }
 
 /// `POST /account/password/`
-#[post("/account/password/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

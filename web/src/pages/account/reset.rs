@@ -2,7 +2,7 @@
 //! whether or not the account exists), open it, set a new password.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::password::{ChangeOutcome, reset_password};
 use bitu_core::account::recovery;
 use bitu_core::queue::{Job, PasswordResetMail};
@@ -31,7 +31,6 @@ pub struct SetForm {
 }
 
 /// `GET /password/reset/`
-#[get("/password/reset/")]
 pub async fn request_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -43,7 +42,6 @@ pub async fn request_page(
 
 /// `POST /password/reset/`: queues the lookup and the mail; the answer never says whether
 /// the account exists.
-#[post("/password/reset/")]
 pub async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -64,7 +62,6 @@ pub async fn request(
 
 /// `GET /password/reset/{uid}/{expires}/{token}/`: keeps the link in the session and
 /// redirects, so the token leaves the address bar (and every Referer).
-#[get("/password/reset/{uid}/{expires}/{token}/")]
 pub async fn open_link(
     session: Session,
     path: web::Path<(String, i64, String)>,
@@ -130,7 +127,6 @@ fn render_set(
 }
 
 /// `GET /password/reset/set/`
-#[get("/password/reset/set/")]
 pub async fn set_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -143,7 +139,6 @@ pub async fn set_page(
 }
 
 /// `POST /password/reset/set/`: sets the password and ends every session of the account.
-#[post("/password/reset/set/")]
 pub async fn set(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,19 +1,50 @@
-//! `/account/tokens/`: personal API tokens — create (shown once), list, revoke.
+//! `/account/tokens/`: personal API tokens — create with scopes and a lifetime (shown once),
+//! list, revoke. Only from a signed-in session (the route table's `ManageOwnAccount`).
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use bitu_core::account::tokens;
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::account::tokens::{self, NewToken};
+use bitu_core::authz::Scope;
+use serde::Serialize;
+use serde_json::json;
 use tracing::info;
 
 use crate::app::AppState;
-use crate::auth::{AuthMethod, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
 
-/// The create form.
-#[derive(Deserialize)]
-pub struct CreateForm {
-    name: String,
+/// A token as listed.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    token: tokens::ApiToken,
+    expired: bool,
+}
+
+/// The create form: `name`, `scope` (repeated), `lifetime_days`.
+fn new_token(fields: &[(String, String)]) -> Result<(String, Vec<Scope>, Option<u32>), String> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.trim())
+    };
+    let mut scopes = Vec::new();
+    for (_, name) in fields.iter().filter(|(field, _)| field == "scope") {
+        scopes.push(name.parse::<Scope>()?);
+    }
+    let lifetime = match value("lifetime_days").filter(|v| !v.is_empty()) {
+        Some(days) => Some(
+            days.parse::<u32>()
+                .map_err(|_| "the lifetime is a number of days".to_string())?,
+        ),
+        None => None,
+    };
+    Ok((
+        value("name").unwrap_or_default().to_string(),
+        scopes,
+        lifetime,
+    ))
 }
 
 async fn render(
@@ -23,9 +54,27 @@ async fn render(
     new_token: Option<(&str, &str)>,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let list = tokens::list(&state.services.db, uid).await?;
+    let list: Vec<Listed> = tokens::list(&state.services.db, uid)
+        .await?
+        .into_iter()
+        .map(|token| Listed {
+            expired: token.is_expired(),
+            token,
+        })
+        .collect();
+    let scopes: Vec<_> = Scope::ALL
+        .iter()
+        .map(|s| json!({"name": s.as_str(), "description": s.description()}))
+        .collect();
+    let lifetimes = &state.settings.api_tokens;
     let mut context = page_context(req, state, "API tokens");
     context.insert("tokens", &list);
+    context.insert("scopes", &scopes);
+    context.insert(
+        "default_days",
+        &(lifetimes.default_lifetime.as_secs() / 86_400),
+    );
+    context.insert("max_days", &(lifetimes.max_lifetime.as_secs() / 86_400));
     context.insert("new_token_name", &new_token.map(|(name, _)| name));
     context.insert("new_token", &new_token.map(|(_, value)| value));
     context.insert("error", &error);
@@ -38,37 +87,35 @@ async fn render(
     Ok(response)
 }
 
-/// Tokens manage tokens only from a browser session: a token cannot mint more tokens.
-fn require_session(user: &CurrentUser) -> Result<(), WebError> {
-    match user.method {
-        AuthMethod::Session => Ok(()),
-        AuthMethod::Token => Err(WebError::NotFound),
-    }
-}
-
 /// `GET /account/tokens/`
-#[get("/account/tokens/")]
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    require_session(&user)?;
     render(&req, &state, &user.uid, None, None).await
 }
 
 /// `POST /account/tokens/`
-#[post("/account/tokens/")]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
-    form: web::Form<CreateForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    require_session(&user)?;
-    match tokens::create(&state.services.db, &user.actor(), &user.uid, &form.name).await {
+    let (name, scopes, lifetime_days) = match new_token(&form) {
+        Ok(parts) => parts,
+        Err(message) => return render(&req, &state, &user.uid, None, Some(message)).await,
+    };
+    let new = NewToken {
+        name: &name,
+        scopes: &scopes,
+        lifetime_days,
+    };
+    let settings = &state.settings.api_tokens;
+    match tokens::create(&state.services.db, settings, &user.actor(), &user.uid, &new).await {
         Ok((token, value)) => {
-            info!(uid = %user.uid, token_id = token.id, "API token created");
+            info!(uid = %user.uid, token_id = token.id, scopes = %token.scopes, "API token created");
             render(&req, &state, &user.uid, Some((&token.name, &value)), None).await
         }
         Err(bitu_core::Error::Invalid(message)) => {
@@ -79,13 +126,11 @@ pub async fn create(
 }
 
 /// `POST /account/tokens/{id}/revoke/`; another user's token id is 404.
-#[post("/account/tokens/{id}/revoke/")]
 pub async fn revoke(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
-    require_session(&user)?;
     if !tokens::revoke(&state.services.db, &user.actor(), &user.uid, *id).await? {
         return Err(WebError::NotFound);
     }

@@ -1,7 +1,7 @@
 //! `/username/`: mails the developer names and shell usernames of every account with an
 //! address; the same answer, in the same time, whether or not there is one.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::queue::{Job, UsernameReminderMail};
 use serde::Deserialize;
 
@@ -18,7 +18,6 @@ pub struct UsernameForm {
 }
 
 /// `GET /username/`
-#[get("/username/")]
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let mut context = page_context(&req, &state, "Forgot your username?");
     context.insert("sent", &false);
@@ -26,7 +25,6 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// `POST /username/`
-#[post("/username/")]
 pub async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -2,7 +2,7 @@
 //! header on changes) or an API token. Refusals are `{"errors": {field: [message]}}`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, web};
 use bitu_core::keys::{Field, KeyService, NewKey, Rejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -84,7 +84,6 @@ fn or_not_found<T>(
 }
 
 /// `GET /api/keys`: every system's keys, synchronised with the directory first.
-#[get("/api/keys")]
 pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
     let systems: Vec<SystemView> = service
@@ -107,7 +106,6 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpR
 }
 
 /// `POST /api/keys`: adds a key (activated unless `"active": false`); 201 with the key.
-#[post("/api/keys")]
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -135,7 +133,6 @@ pub async fn create(
 }
 
 /// `PUT /api/keys/{id}` with `{"state": "active"}` or `{"state": "suspended"}`.
-#[put("/api/keys/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -165,7 +162,6 @@ pub async fn update(
 }
 
 /// `DELETE /api/keys/{id}`: 204; 409 while the key is active.
-#[delete("/api/keys/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
     user: CurrentUser,

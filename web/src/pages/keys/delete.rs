@@ -1,7 +1,7 @@
 //! `/keys/{id}/delete/`: a confirmation page, then the deletion of a suspended key.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::keys::KeyService;
 
 use super::view::KeyView;
@@ -32,7 +32,6 @@ async fn render(
 }
 
 /// `GET /keys/{id}/delete/`: asks for confirmation (or says to suspend the key first).
-#[get("/keys/{id}/delete/")]
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -43,7 +42,6 @@ pub async fn confirm(
 }
 
 /// `POST /keys/{id}/delete/`: deletes the key if it is suspended; 409 while it is active.
-#[post("/keys/{id}/delete/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -1,7 +1,7 @@
 //! `/keys/`: the user's keys per system, taken fresh from the directory, and the add form.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::keys::{Field, KeyService, NewKey, Rejection};
 use serde::{Deserialize, Serialize};
 
@@ -127,7 +127,6 @@ pub async fn render(
 }
 
 /// `GET /keys/`
-#[get("/keys/")]
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -139,7 +138,6 @@ pub async fn page(
 }
 
 /// `POST /keys/`: adds a key; a refusal shows the form again with its message.
-#[post("/keys/")]
 pub async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,

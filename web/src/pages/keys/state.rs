@@ -1,6 +1,6 @@
 //! `POST /keys/{id}/activate/` and `POST /keys/{id}/suspend/`; another user's key is 404.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, web};
 use bitu_core::keys::KeyService;
 
 use crate::app::AppState;
@@ -14,7 +14,6 @@ fn back_to_list(done: &str) -> HttpResponse {
 }
 
 /// Pushes the key to its system.
-#[post("/keys/{id}/activate/")]
 pub async fn activate(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -26,7 +25,6 @@ pub async fn activate(
 }
 
 /// Removes the key from its system, keeping it in Bitu.
-#[post("/keys/{id}/suspend/")]
 pub async fn suspend(
     state: web::Data<AppState>,
     user: CurrentUser,

@@ -3,7 +3,7 @@
 //! mail scanners that open links activate nothing.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::signup::store::LinkProblem;
 
 use crate::app::AppState;
@@ -49,7 +49,6 @@ fn insert_err(e: actix_session::SessionInsertError) -> WebError {
 }
 
 /// `GET /signup/activate/{id}/{token}/`: remember the link, redirect to the confirmation.
-#[get("/signup/activate/{id}/{token}/")]
 pub async fn open_link(
     session: Session,
     path: web::Path<(u64, String)>,
@@ -70,7 +69,6 @@ fn remembered(session: &Session) -> Option<(u64, String)> {
 }
 
 /// `GET /signup/activate/`: the one-button confirmation page.
-#[get("/signup/activate/")]
 pub async fn confirm_page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -91,7 +89,6 @@ pub async fn confirm_page(
 }
 
 /// `POST /signup/activate/`: activates and queues the account's creation.
-#[post("/signup/activate/")]
 pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,

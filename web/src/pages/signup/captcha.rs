@@ -1,7 +1,7 @@
 //! The captcha image, and a fresh challenge for the page script's refresh button.
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use bitu_core::signup::captcha;
 use serde_json::json;
 
@@ -9,7 +9,6 @@ use crate::app::AppState;
 use crate::error::WebError;
 
 /// `GET /signup/captcha/{id}.png`
-#[get("/signup/captcha/{id}.png")]
 pub async fn image(
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -25,7 +24,6 @@ pub async fn image(
 }
 
 /// `GET /signup/captcha/new/`: `{"id": "..."}` of a new challenge.
-#[get("/signup/captcha/new/")]
 pub async fn fresh(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let id = captcha::create(&state.services.db).await?;
     Ok(HttpResponse::Ok()

@@ -1,6 +1,6 @@
 //! `/signup/`: the sign-up form, its submission, and the "check your email" page.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::audit::Actor;
 use bitu_core::blocklist;
 use bitu_core::signup::captcha;
@@ -55,7 +55,6 @@ async fn render(
 }
 
 /// `GET /signup/`
-#[get("/signup/")]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     render(
         &req,
@@ -68,7 +67,6 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// `POST /signup/`
-#[post("/signup/")]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -139,7 +137,6 @@ pub async fn submit(
 }
 
 /// `GET /signup/done/`
-#[get("/signup/done/")]
 pub async fn done(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let mut context = page_context(&req, &state, "Check your email");
     context.insert(

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::blocklist::ip::blocks_for;
 use bitu_core::db;
 use serde_json::json;
@@ -13,7 +13,6 @@ use crate::auth::CurrentUser;
 use crate::error::WebError;
 
 /// `GET /signup/api/ip/{ip}/`
-#[get("/signup/api/ip/{ip}/")]
 pub async fn blocks(
     req: HttpRequest,
     state: web::Data<AppState>,

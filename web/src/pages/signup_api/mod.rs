@@ -5,17 +5,12 @@
 pub mod ip;
 pub mod username;
 
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
 use tracing::warn;
 
 use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
-
-/// Registers this feature's routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(username::check).service(ip::blocks);
-}
 
 /// Counts one API call of the client and refuses it past the limit.
 async fn rate_limit(req: &HttpRequest, state: &AppState) -> Result<(), WebError> {

@@ -3,7 +3,7 @@
 //! the exact shape: 201 `{"username", "uid", "sanitized"}`, or 400 with an array of messages
 //! per refused field.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::signup::names::{sanitize_cn, suggest_uid};
 use bitu_core::signup::validate::Validator;
 use serde::Deserialize;
@@ -28,7 +28,6 @@ fn refused(errors: Map<String, Value>) -> HttpResponse {
 }
 
 /// `POST /signup/api/username/`
-#[post("/signup/api/username/")]
 pub async fn check(
     req: HttpRequest,
     state: web::Data<AppState>,

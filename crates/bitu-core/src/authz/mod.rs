@@ -1,0 +1,344 @@
+//! Who may do what. A request acts as a [`Principal`] (nobody, a signed-in user, or the owner
+//! of an API token with its scopes); every route names the [`Permission`] it needs, and
+//! [`Authz::decide`] is the one place that answers. Roles come from configuration and LDAP
+//! groups (read through a short cache), token scopes from the token.
+
+mod cache;
+pub mod groups;
+pub mod state;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::AuthzSettings;
+use crate::directory::Directory;
+use crate::error::Result;
+pub use groups::{GroupMembers, Membership};
+pub use state::AccountState;
+
+/// What an API token may be used for; chosen by its owner at creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Read the owner's account (`GET /api/account`) and keys (`GET /api/keys`).
+    ReadAccount,
+    /// Add, suspend, activate and delete the owner's SSH keys.
+    ManageKeys,
+    /// Look up the IP blocks covering an address.
+    CheckIpBlocks,
+}
+
+impl Scope {
+    /// Every scope, in the order forms list them.
+    pub const ALL: [Scope; 3] = [Scope::ReadAccount, Scope::ManageKeys, Scope::CheckIpBlocks];
+
+    /// The name stored and shown (`read_account`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ReadAccount => "read_account",
+            Scope::ManageKeys => "manage_keys",
+            Scope::CheckIpBlocks => "check_ip_blocks",
+        }
+    }
+
+    /// What the scope allows, for forms and lists.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scope::ReadAccount => "Read your account and SSH keys",
+            Scope::ManageKeys => "Add, suspend, activate and delete your SSH keys",
+            Scope::CheckIpBlocks => "Look up IP blocks",
+        }
+    }
+
+    /// Parses a comma-separated list as stored; unknown names are skipped (a scope removed
+    /// from the code grants nothing).
+    pub fn parse_list(text: &str) -> Vec<Scope> {
+        let mut scopes: Vec<Scope> = text
+            .split(',')
+            .filter_map(|name| name.trim().parse().ok())
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+
+    /// The comma-separated form stored in the database.
+    pub fn join(scopes: &[Scope]) -> String {
+        scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl FromStr for Scope {
+    type Err = String;
+
+    fn from_str(name: &str) -> std::result::Result<Scope, String> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == name)
+            .ok_or_else(|| format!("unknown token scope {name:?}"))
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Something a route or action needs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "permission", content = "group", rename_all = "snake_case")]
+pub enum Permission {
+    /// Read one's own account (page or API).
+    ReadOwnAccount,
+    /// Change one's own account: email, password, attributes, API tokens. Session only.
+    ManageOwnAccount,
+    /// Read one's own SSH keys.
+    ReadOwnKeys,
+    /// Add, suspend, activate and delete one's own SSH keys.
+    ManageOwnKeys,
+    /// Look up IP blocks.
+    CheckIpBlocks,
+    /// See and manage other people's accounts (account managers).
+    ManageAccounts,
+    /// Block and unblock accounts (account managers).
+    BlockAccounts,
+    /// Approve requests for the group with this DN (its managers).
+    ApproveGroup(String),
+}
+
+impl Permission {
+    /// The token scopes granting this permission; empty: a signed-in session is needed.
+    pub fn token_scopes(&self) -> &'static [Scope] {
+        match self {
+            Permission::ReadOwnAccount => &[Scope::ReadAccount],
+            Permission::ReadOwnKeys => &[Scope::ReadAccount, Scope::ManageKeys],
+            Permission::ManageOwnKeys => &[Scope::ManageKeys],
+            Permission::CheckIpBlocks => &[Scope::CheckIpBlocks],
+            Permission::ManageOwnAccount
+            | Permission::ManageAccounts
+            | Permission::BlockAccounts
+            | Permission::ApproveGroup(_) => &[],
+        }
+    }
+}
+
+/// How a user proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session.
+    Session,
+    /// An API token.
+    Token {
+        /// Row id of the token.
+        id: u64,
+        /// What the token may do.
+        scopes: Vec<Scope>,
+    },
+}
+
+/// Who a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Nobody signed in, no token.
+    Anonymous,
+    /// A user whose account is not locked.
+    User {
+        /// Shell username.
+        uid: String,
+        /// DN of the user's entry.
+        dn: String,
+        /// Session or token.
+        via: Via,
+    },
+}
+
+/// The answer to "may this principal do that?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allowed,
+    /// Nobody is signed in: sign in (pages) or present a token (APIs).
+    SignInRequired,
+    /// Signed in, but not allowed (missing role or token scope).
+    Forbidden,
+}
+
+/// The roles of one user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Roles {
+    /// Whether the user is an account manager.
+    pub account_manager: bool,
+    /// DNs of the requestable groups the user manages.
+    pub managed_groups: Vec<String>,
+}
+
+/// The permission checker with its caches of group members and account states; cheap to clone
+/// (clones share the caches).
+#[derive(Clone)]
+pub struct Authz {
+    settings: Arc<AuthzSettings>,
+    ppolicy_dn: Arc<str>,
+    groups: groups::GroupCache,
+    states: state::StateCache,
+}
+
+impl Authz {
+    /// A checker for `settings`; `ppolicy_dn` is the policy that marks disabled accounts.
+    pub fn new(settings: &AuthzSettings, ppolicy_dn: &str) -> Authz {
+        Authz {
+            settings: Arc::new(settings.clone()),
+            ppolicy_dn: ppolicy_dn.into(),
+            groups: groups::GroupCache::new(settings.group_cache_ttl),
+            states: state::StateCache::new(settings.account_state_ttl),
+        }
+    }
+
+    /// The state of `uid`'s account, at most `account_state_ttl` old.
+    pub async fn account_state(&self, directory: &Directory, uid: &str) -> Result<AccountState> {
+        self.states.get(directory, &self.ppolicy_dn, uid).await
+    }
+
+    /// Forgets what is cached about `uid` (after a change made here).
+    pub fn forget_account(&self, uid: &str) {
+        self.states.forget(uid);
+    }
+
+    async fn in_any(
+        &self,
+        directory: &Directory,
+        group_dns: &[String],
+        uid: &str,
+        dn: &str,
+    ) -> Result<bool> {
+        for group in group_dns {
+            if self
+                .groups
+                .members(directory, group)
+                .await?
+                .contains(uid, dn)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `uid` (entry `dn`) is an account manager.
+    pub async fn is_account_manager(
+        &self,
+        directory: &Directory,
+        uid: &str,
+        dn: &str,
+    ) -> Result<bool> {
+        if self.settings.account_managers.iter().any(|m| m == uid) {
+            return Ok(true);
+        }
+        self.in_any(directory, &self.settings.account_manager_groups, uid, dn)
+            .await
+    }
+
+    /// Whether `uid` (entry `dn`) manages the requestable group `group_dn`.
+    pub async fn manages_group(
+        &self,
+        directory: &Directory,
+        uid: &str,
+        dn: &str,
+        group_dn: &str,
+    ) -> Result<bool> {
+        let Some(group) = self
+            .settings
+            .requestable_groups
+            .iter()
+            .find(|g| groups::same_dn(&g.group, group_dn))
+        else {
+            return Ok(false);
+        };
+        if group.managers.iter().any(|m| m == uid) {
+            return Ok(true);
+        }
+        self.in_any(directory, &group.manager_groups, uid, dn).await
+    }
+
+    /// Every role of `uid` (entry `dn`).
+    pub async fn roles(&self, directory: &Directory, uid: &str, dn: &str) -> Result<Roles> {
+        let mut managed_groups = Vec::new();
+        for group in &self.settings.requestable_groups {
+            if self.manages_group(directory, uid, dn, &group.group).await? {
+                managed_groups.push(group.group.clone());
+            }
+        }
+        Ok(Roles {
+            account_manager: self.is_account_manager(directory, uid, dn).await?,
+            managed_groups,
+        })
+    }
+
+    /// Whether `principal` may do `permission`. Tokens get only what their scopes grant;
+    /// sessions get their own things, plus what their roles grant.
+    pub async fn decide(
+        &self,
+        directory: &Directory,
+        principal: &Principal,
+        permission: &Permission,
+    ) -> Result<Decision> {
+        let Principal::User { uid, dn, via } = principal else {
+            return Ok(Decision::SignInRequired);
+        };
+        let allowed = match via {
+            Via::Token { scopes, .. } => permission
+                .token_scopes()
+                .iter()
+                .any(|needed| scopes.contains(needed)),
+            Via::Session => match permission {
+                Permission::ReadOwnAccount
+                | Permission::ManageOwnAccount
+                | Permission::ReadOwnKeys
+                | Permission::ManageOwnKeys
+                | Permission::CheckIpBlocks => true,
+                Permission::ManageAccounts | Permission::BlockAccounts => {
+                    self.is_account_manager(directory, uid, dn).await?
+                }
+                Permission::ApproveGroup(group) => {
+                    self.manages_group(directory, uid, dn, group).await?
+                }
+            },
+        };
+        Ok(if allowed {
+            Decision::Allowed
+        } else {
+            Decision::Forbidden
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_and_skip_unknown_names() {
+        let scopes = Scope::parse_list("manage_keys, read_account,bogus,manage_keys");
+        assert_eq!(scopes, vec![Scope::ReadAccount, Scope::ManageKeys]);
+        assert_eq!(Scope::join(&scopes), "read_account,manage_keys");
+    }
+
+    #[test]
+    fn account_changes_need_a_session() {
+        for permission in [
+            Permission::ManageOwnAccount,
+            Permission::ManageAccounts,
+            Permission::BlockAccounts,
+            Permission::ApproveGroup("cn=x".into()),
+        ] {
+            assert!(permission.token_scopes().is_empty(), "{permission:?}");
+        }
+    }
+}

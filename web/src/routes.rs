@@ -1,0 +1,299 @@
+//! Every route of bitu-web: method, path, who may call it, and the handler. [`configure`]
+//! registers exactly this table and the guard middleware enforces its access rules, so a route
+//! cannot exist without one; `bitu-web --routes` prints it (the authorization matrix test reads
+//! it from there).
+
+use actix_web::http::Method;
+use actix_web::{FromRequest, Handler, Responder, guard, web};
+use bitu_core::authz::Permission;
+use serde::Serialize;
+
+use crate::pages::{account, assets, health, home, keys, not_found, signup, signup_api};
+
+/// Who may call a route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "access", rename_all = "snake_case")]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Only a principal the permission is granted to.
+    Require(Permission),
+}
+
+/// A route open to anyone.
+pub fn public() -> Access {
+    Access::Public
+}
+
+/// A route needing `permission`.
+pub fn require(permission: Permission) -> Access {
+    Access::Require(permission)
+}
+
+/// One row of the table.
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path pattern as actix matches it (`/keys/{id}/delete/`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    register: Box<dyn Fn(&mut web::ServiceConfig)>,
+}
+
+/// A row: `method path` served by `handler` for those `access` admits.
+fn route<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> Route
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let guard_method = method.clone();
+    Route {
+        method,
+        path,
+        access,
+        register: Box::new(move |cfg| {
+            // The method guard on the resource lets another resource with the same path
+            // answer other methods (as the actix route macros do).
+            cfg.service(
+                web::resource(path)
+                    .guard(guard::Method(guard_method.clone()))
+                    .to(handler.clone()),
+            );
+        }),
+    }
+}
+
+fn get<F, Args>(path: &'static str, access: Access, handler: F) -> Route
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    route(Method::GET, path, access, handler)
+}
+
+fn post<F, Args>(path: &'static str, access: Access, handler: F) -> Route
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    route(Method::POST, path, access, handler)
+}
+
+/// The table, in matching order.
+pub fn routes() -> Vec<Route> {
+    use Permission::*;
+    vec![
+        get("/healthz", public(), health::healthz),
+        get("/", public(), home::home),
+        get("/static/bitu.css", public(), assets::stylesheet),
+        get("/static/signup.js", public(), assets::signup_script),
+        // Sign-in, sign-out and the anonymous recovery flows.
+        get("/login/", public(), account::login::show),
+        post("/login/", public(), account::login::submit),
+        post("/logout/", public(), account::logout::submit),
+        get("/password/reset/", public(), account::reset::request_page),
+        post("/password/reset/", public(), account::reset::request),
+        get(
+            "/password/reset/{uid}/{expires}/{token}/",
+            public(),
+            account::reset::open_link,
+        ),
+        get("/password/reset/set/", public(), account::reset::set_page),
+        post("/password/reset/set/", public(), account::reset::set),
+        get("/username/", public(), account::username::page),
+        post("/username/", public(), account::username::request),
+        // The signed-in user's own account.
+        get(
+            "/account/",
+            require(ReadOwnAccount),
+            account::overview::page,
+        ),
+        get("/api/account", require(ReadOwnAccount), account::api::me),
+        post(
+            "/account/attribute/{name}/",
+            require(ManageOwnAccount),
+            account::attribute::submit,
+        ),
+        get(
+            "/account/password/",
+            require(ManageOwnAccount),
+            account::password::show,
+        ),
+        post(
+            "/account/password/",
+            require(ManageOwnAccount),
+            account::password::submit,
+        ),
+        get(
+            "/account/email/",
+            require(ManageOwnAccount),
+            account::email::show,
+        ),
+        post(
+            "/account/email/",
+            require(ManageOwnAccount),
+            account::email::submit,
+        ),
+        get(
+            "/account/email/confirm/",
+            require(ManageOwnAccount),
+            account::email::confirm_page,
+        ),
+        post(
+            "/account/email/confirm/",
+            require(ManageOwnAccount),
+            account::email::confirm,
+        ),
+        get(
+            "/account/tokens/",
+            require(ManageOwnAccount),
+            account::tokens::page,
+        ),
+        post(
+            "/account/tokens/",
+            require(ManageOwnAccount),
+            account::tokens::create,
+        ),
+        post(
+            "/account/tokens/{id}/revoke/",
+            require(ManageOwnAccount),
+            account::tokens::revoke,
+        ),
+        // Sign-up.
+        get("/signup/", public(), signup::form::show),
+        post("/signup/", public(), signup::form::submit),
+        get("/signup/done/", public(), signup::form::done),
+        get("/signup/captcha/{id}.png", public(), signup::captcha::image),
+        get("/signup/captcha/new/", public(), signup::captcha::fresh),
+        get(
+            "/signup/activate/{id}/{token}/",
+            public(),
+            signup::activate::open_link,
+        ),
+        get(
+            "/signup/activate/",
+            public(),
+            signup::activate::confirm_page,
+        ),
+        post("/signup/activate/", public(), signup::activate::confirm),
+        post(
+            "/signup/api/username/",
+            public(),
+            signup_api::username::check,
+        ),
+        get(
+            "/signup/api/ip/{ip}/",
+            require(CheckIpBlocks),
+            signup_api::ip::blocks,
+        ),
+        // SSH keys.
+        get("/keys/", require(ReadOwnKeys), keys::list::page),
+        post("/keys/", require(ManageOwnKeys), keys::list::add),
+        post(
+            "/keys/{id}/activate/",
+            require(ManageOwnKeys),
+            keys::state::activate,
+        ),
+        post(
+            "/keys/{id}/suspend/",
+            require(ManageOwnKeys),
+            keys::state::suspend,
+        ),
+        get(
+            "/keys/{id}/delete/",
+            require(ManageOwnKeys),
+            keys::delete::confirm,
+        ),
+        post(
+            "/keys/{id}/delete/",
+            require(ManageOwnKeys),
+            keys::delete::submit,
+        ),
+        get("/api/keys", require(ReadOwnKeys), keys::api::list),
+        post("/api/keys", require(ManageOwnKeys), keys::api::create),
+        route(
+            Method::PUT,
+            "/api/keys/{id}",
+            require(ManageOwnKeys),
+            keys::api::update,
+        ),
+        route(
+            Method::DELETE,
+            "/api/keys/{id}",
+            require(ManageOwnKeys),
+            keys::api::remove,
+        ),
+    ]
+}
+
+/// Registers every route of the table; shared by the server and by tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for route in routes() {
+        (route.register)(cfg);
+    }
+    cfg.default_service(web::to(not_found::not_found));
+}
+
+/// Who may call `method path` (a pattern of the table); `None` for no route.
+pub struct AccessTable(Vec<(Method, &'static str, Access)>);
+
+impl AccessTable {
+    /// The table's access rules.
+    pub fn new() -> AccessTable {
+        AccessTable(
+            routes()
+                .into_iter()
+                .map(|r| (r.method, r.path, r.access))
+                .collect(),
+        )
+    }
+
+    /// The rule of the route `method pattern`.
+    pub fn get(&self, method: &Method, pattern: &str) -> Option<&Access> {
+        self.0
+            .iter()
+            .find(|(m, p, _)| m == method && *p == pattern)
+            .map(|(_, _, access)| access)
+    }
+}
+
+/// The table as JSON lines (`{"method", "path", "access", ...}`), for `bitu-web --routes`.
+pub fn describe() -> String {
+    routes()
+        .iter()
+        .map(|r| {
+            let mut row = serde_json::json!({ "method": r.method.as_str(), "path": r.path });
+            if let (Some(row), Ok(serde_json::Value::Object(access))) =
+                (row.as_object_mut(), serde_json::to_value(&r.access))
+            {
+                row.extend(access);
+            }
+            row.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_listed_once() {
+        let routes = routes();
+        let mut seen = std::collections::HashSet::new();
+        for r in &routes {
+            assert!(
+                seen.insert((r.method.clone(), r.path)),
+                "{} {}",
+                r.method,
+                r.path
+            );
+        }
+        assert!(describe().contains(r#""permission":"manage_own_keys""#));
+    }
+}
