@@ -68,6 +68,9 @@ admins = ["admins@localhost"]
 host = "${BITU_TEST_SMTP_HOST}"
 port = ${BITU_TEST_SMTP_PORT}
 
+[authz]
+account_manager_groups = ["cn=bitu-account-managers,ou=groups,dc=example,dc=org"]
+
 [web]
 bind = "127.0.0.1:${port}"
 

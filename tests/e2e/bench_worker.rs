@@ -32,7 +32,7 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
 }
 
 fn ldap_job(n: usize) -> Job {
-    Job::LdapModify(LdapModify {
+    Job::new(LdapModify {
         uid: format!("bench{}", n % USERS),
         changes: vec![AttributeChange {
             op: ChangeOp::Replace,
@@ -80,7 +80,7 @@ async fn drain(label: &str, jobs: usize, concurrency: usize, ldap: bool) -> f64 
                 Envelope::new(if ldap {
                     ldap_job(n)
                 } else {
-                    Job::Probe(Probe::default())
+                    Job::new(Probe::default())
                 })
             })
             .collect();

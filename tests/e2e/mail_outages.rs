@@ -17,7 +17,7 @@ use diesel_async::AsyncConnection;
 use crate::jobs_support::{WorkerProcess, bitu, fast_settings, wait_until};
 
 fn activation(ctx: &TestContext, name: &str) -> Job {
-    Job::SendMail(SendMail {
+    Job::new(SendMail {
         dedup_key: format!("activation:{name}"),
         message: Message::Activation {
             to: ctx.mailbox.address(name),
@@ -230,9 +230,7 @@ async fn the_file_transport_writes_one_eml_per_message() {
     settings.mail.file_dir = ctx.dir.path().join("outbox");
     std::fs::create_dir_all(&settings.mail.file_dir).unwrap();
     let mailer = Mailer::new(&settings).unwrap();
-    let Job::SendMail(mail) = activation(&ctx, "filed") else {
-        unreachable!()
-    };
+    let mail: SendMail = activation(&ctx, "filed").args().unwrap();
     let rendered = mailer.render(&mail.message).unwrap();
     mailer.send(&rendered, "job-1").await.unwrap();
     mailer.send(&rendered, "job-1").await.unwrap();

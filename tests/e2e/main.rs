@@ -4,6 +4,7 @@
 
 mod account;
 mod audit;
+mod authz;
 mod bench_web;
 mod bench_worker;
 mod binaries;

@@ -11,7 +11,7 @@ use diesel_async::AsyncConnection;
 use crate::jobs_support::fast_settings;
 
 fn probe(label: &str) -> Job {
-    Job::Probe(Probe {
+    Job::new(Probe {
         label: Some(label.into()),
         ..Probe::default()
     })

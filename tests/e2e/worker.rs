@@ -12,7 +12,7 @@ use deadpool_redis::redis::AsyncCommands;
 use crate::jobs_support::{WorkerProcess, bitu, fast_settings, probe_counts, redis, wait_until};
 
 fn probe(label: &str, sleep_ms: u64, fail_attempts: u32) -> Job {
-    Job::Probe(Probe {
+    Job::new(Probe {
         label: Some(label.into()),
         sleep_ms,
         fail_attempts,
@@ -20,7 +20,7 @@ fn probe(label: &str, sleep_ms: u64, fail_attempts: u32) -> Job {
 }
 
 fn activation(ctx: &TestContext, n: usize) -> Job {
-    Job::SendMail(SendMail {
+    Job::new(SendMail {
         dedup_key: format!("activation:{n}"),
         message: Message::Activation {
             to: ctx.mailbox.address(&format!("dev{n}")),
@@ -354,4 +354,57 @@ async fn unreadable_jobs_go_to_the_failed_set_and_bitu_jobs_manages_them() {
     assert!(ok && text.contains("unknown1 queued again"), "{text}");
     assert!(worker.terminate(Duration::from_secs(15)).await.0.success());
     assert!(!worker.log().contains("panicked"));
+}
+
+/// Jobs exactly as the release before the job registry stored them (the `kind`/`args` enum
+/// form), left in the outbox across an upgrade: the new worker relays and runs each once.
+#[tokio::test]
+async fn jobs_stored_before_the_job_registry_still_run_after_an_upgrade() {
+    use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
+
+    let ctx = TestContext::new().await;
+    let settings = fast_settings(&ctx);
+    let queue = Queue::new(ctx.services().redis, &settings);
+    let to = ctx.mailbox.address("upgraded");
+    let stored = [
+        (
+            "0193a0c0ffee00000000000000000001",
+            "default",
+            r#"{"v":1,"id":"0193a0c0ffee00000000000000000001","queue":"default","attempt":0,"enqueued_at":"2026-11-28T12:00:00Z","kind":"probe","args":{"label":"upgrade","sleep_ms":0,"fail_attempts":0}}"#.to_string(),
+        ),
+        (
+            "0193a0c0ffee00000000000000000002",
+            "notification",
+            format!(
+                r#"{{"v":1,"id":"0193a0c0ffee00000000000000000002","queue":"notification","attempt":0,"enqueued_at":"2026-11-28T12:00:00Z","kind":"send_mail","args":{{"dedup_key":"activation:7:abc","message":{{"template":"activation","to":"{to}","developer_name":"Dana","subject":"","signup_id":7,"token":"tok"}}}}}}"#
+            ),
+        ),
+    ];
+    let mut conn = AsyncMysqlConnection::establish(&settings.database.url)
+        .await
+        .unwrap();
+    for (id, queue_name, json) in &stored {
+        let json = json.replace('\'', "''");
+        conn.batch_execute(&format!(
+            "INSERT INTO job_outbox (job_id, queue, envelope) VALUES ('{id}', '{queue_name}', '{json}')"
+        ))
+        .await
+        .unwrap();
+    }
+
+    let config = ctx.write_config_with(&settings);
+    let mut worker = WorkerProcess::start(&config, &[]).await;
+    wait_until("the stored probe ran", Duration::from_secs(30), || async {
+        probe_counts(&ctx, &queue, "upgrade").await.len() == 1
+    })
+    .await;
+    ctx.mailbox.wait_for(1, Duration::from_secs(30)).await;
+    let message = &ctx.mailbox.messages_to(&to)[0];
+    assert!(
+        message.text.contains("/signup/activate/7/tok/"),
+        "{}",
+        message.text
+    );
+    assert_all_settled(&queue).await;
+    assert!(worker.terminate(Duration::from_secs(15)).await.0.success());
 }

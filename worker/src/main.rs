@@ -2,7 +2,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod chores;
-mod handlers;
 mod metrics;
 mod run;
 mod scheduler;
@@ -14,7 +13,7 @@ use std::sync::Arc;
 use bitu_core::Services;
 use bitu_core::config::DEFAULT_CONFIG_PATH;
 use bitu_core::mail::Mailer;
-use bitu_core::queue::{Queue, QueueName, WorkerId};
+use bitu_core::queue::{JobContext, Queue, QueueName, WorkerId};
 use clap::Parser;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
@@ -124,9 +123,8 @@ fn run(args: Args) -> Result<(), String> {
         let worker = Arc::new(run::Worker {
             id,
             queue,
-            handlers: handlers::Handlers {
+            jobs: JobContext {
                 queue: Queue::new(services.redis.clone(), &settings),
-                directory: services.directory.clone(),
                 mailer,
                 services: services.clone(),
                 settings: Arc::new(settings.clone()),

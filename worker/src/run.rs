@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use bitu_core::config::{QueueSettings, WorkerSettings};
 use bitu_core::metrics::{JOB_DURATION, JOBS};
-use bitu_core::queue::{Claimed, DecodeError, Queue, QueueName, WorkerId, backoff};
+use bitu_core::queue::{
+    Claimed, DecodeError, Failure, JobContext, Queue, QueueName, WorkerId, backoff, job_gave_up,
+    run_job,
+};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::{error, info, warn};
-
-use crate::handlers::{Failure, Handlers};
 
 /// Everything a running job needs.
 pub struct Worker {
@@ -20,8 +21,8 @@ pub struct Worker {
     pub id: WorkerId,
     /// The queues.
     pub queue: Queue,
-    /// Job handlers.
-    pub handlers: Handlers,
+    /// What jobs run with.
+    pub jobs: JobContext,
     /// `[queue]`.
     pub limits: QueueSettings,
     /// `[worker]`.
@@ -183,7 +184,7 @@ impl Worker {
             return (kind.to_string(), outcome, None);
         }
         let timeout = self.limits.timeout(kind);
-        let result = match tokio::time::timeout(timeout, self.handlers.run(envelope)).await {
+        let result = match tokio::time::timeout(timeout, run_job(&self.jobs, envelope)).await {
             Ok(result) => result,
             Err(_) => Err(Failure::Retry(format!("timed out after {timeout:?}"))),
         };
@@ -232,8 +233,9 @@ impl Worker {
             self.queue.fail(&self.id, claimed, kind, &reason)
         })
         .await;
-        let envelope = claimed.envelope.as_ref().and_then(|e| e.as_ref().ok());
-        self.handlers.gave_up(&claimed.id, envelope, &reason).await;
+        if let Some(Ok(envelope)) = &claimed.envelope {
+            job_gave_up(&self.jobs, envelope, &reason).await;
+        }
         Outcome::Failed(reason)
     }
 

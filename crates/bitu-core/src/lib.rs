@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod jobs;
 pub mod keys;
 pub mod logging;
 pub mod mail;

@@ -133,9 +133,7 @@ async fn a_connection_killed_at_the_audit_row_leaves_neither_change_nor_row() {
             password_hash: "{SSHA}x".into(),
         };
         let job = |_, _: &str| {
-            bitu_core::queue::Job::ProvisionAccount(bitu_core::queue::ProvisionAccount {
-                signup_id: 0,
-            })
+            bitu_core::queue::Job::new(bitu_core::queue::ProvisionAccount { signup_id: 0 })
         };
         store::create(
             &pool,

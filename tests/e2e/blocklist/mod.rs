@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod fake_wiki;
 mod ip_blocks;
+mod php_delimiter;
 mod registration_api;
 mod titleblacklist;
 

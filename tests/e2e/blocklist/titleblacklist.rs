@@ -99,10 +99,11 @@ async fn imported_pages_refuse_the_names_mediawiki_refuses() {
         "{report}"
     );
     assert!(
-        report.contains("meta: 23 added, 0 removed, 0 kept"),
+        report.contains("meta: 22 added, 0 removed, 0 kept"),
         "{report}"
     );
-    for line in [48, 49, 50, 51, 52] {
+    // Line 44 (`Main Page/.*`) has an unescaped `/`: PHP cannot run it, so neither does Bitu.
+    for line in [44, 48, 49, 50, 51, 52] {
         let prefix = format!("meta: skipped line {line}: ");
         let skipped = report.lines().find(|l| l.starts_with(&prefix));
         let skipped = skipped.unwrap_or_else(|| panic!("line {line} not reported: {report}"));
@@ -286,7 +287,7 @@ async fn server_errors_and_lag_are_retried_and_two_runs_never_overlap() {
     db::lock::release(&mut holder, name).await.unwrap();
     let output = run_bin("bitu-blocksync", &config, &["--source", "meta"]).await;
     assert!(
-        stdout(&output).contains("meta: 23 added"),
+        stdout(&output).contains("meta: 22 added"),
         "{}",
         text(&output)
     );

@@ -81,7 +81,7 @@ async fn metrics_move_after_a_sign_in_and_a_job() {
     );
 
     let queue = Queue::new(ctx.services().redis, &settings);
-    let job = Job::Probe(Probe {
+    let job = Job::new(Probe {
         label: Some("metrics".into()),
         sleep_ms: 0,
         fail_attempts: 0,

@@ -134,7 +134,7 @@ async fn web_restarted_on_its_socket_mid_stream_drops_no_request_and_no_session(
 }
 
 fn probe(label: &str, sleep_ms: u64) -> Job {
-    Job::Probe(Probe {
+    Job::new(Probe {
         label: Some(label.into()),
         sleep_ms,
         fail_attempts: 0,

@@ -87,7 +87,7 @@ impl EmailChange<'_> {
             return Ok(RequestOutcome::Refused(errors));
         }
         let message = recovery::email_change_mail(self.settings, user, &new_mail)?;
-        let job = Job::SendMail(SendMail {
+        let job = Job::new(SendMail {
             dedup_key: format!(
                 "email-change:{}:{}",
                 user.uid(),
@@ -150,7 +150,7 @@ impl EmailChange<'_> {
             ));
         }
         let notice = user.mail().map(|old| {
-            Job::SendMail(SendMail {
+            Job::new(SendMail {
                 dedup_key: format!("email-changed:{}:{expires}", user.uid()),
                 message: crate::mail::Message::EmailChanged {
                     to: old.to_string(),

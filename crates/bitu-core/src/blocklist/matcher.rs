@@ -16,6 +16,7 @@ use regex_syntax::ast::{self, Ast, Visitor};
 use tracing::{error, warn};
 
 use super::parse::EntryOptions;
+use super::parse::php_delimiter_problem;
 use super::superset;
 use super::title::{entry_regex, user_title};
 use crate::names::NameRules;
@@ -179,6 +180,9 @@ pub fn validate(
     options: &EntryOptions,
     backtrack_limit: usize,
 ) -> Result<Engine, String> {
+    if let Some(reason) = php_delimiter_problem(pattern) {
+        return Err(reason);
+    }
     let source = anchored(pattern);
     let case_insensitive = !options.casesensitive;
     match fast_hir(&source, case_insensitive) {
@@ -260,20 +264,23 @@ impl Matcher {
             let source = anchored(&entry.pattern);
             let case_insensitive = !entry.options.casesensitive;
             let index = kept.len();
-            let refusal = match fast_hir(&source, case_insensitive) {
-                Ok(hir) => {
-                    // A pattern without usable literals is a candidate for every title.
-                    models.push(Model::new(&hir).unwrap_or_else(|_| Model::all()));
-                    candidates.push(Candidate::Fast(FastPattern {
-                        entry: index,
-                        source,
-                        case_insensitive,
-                        compiled: OnceLock::new(),
-                    }));
-                    kept.push(Arc::new(entry));
-                    continue;
-                }
-                Err(refusal) => refusal,
+            let refusal = match php_delimiter_problem(&entry.pattern) {
+                Some(reason) => FastRefusal::Diverges(reason),
+                None => match fast_hir(&source, case_insensitive) {
+                    Ok(hir) => {
+                        // A pattern without usable literals is a candidate for every title.
+                        models.push(Model::new(&hir).unwrap_or_else(|_| Model::all()));
+                        candidates.push(Candidate::Fast(FastPattern {
+                            entry: index,
+                            source,
+                            case_insensitive,
+                            compiled: OnceLock::new(),
+                        }));
+                        kept.push(Arc::new(entry));
+                        continue;
+                    }
+                    Err(refusal) => refusal,
+                },
             };
             let reason = match refusal {
                 FastRefusal::Diverges(reason) => reason,

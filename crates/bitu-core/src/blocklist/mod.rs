@@ -12,14 +12,17 @@
 //! - **Regex rewrites.** Every `_` in the regex becomes a space (titles are matched in text
 //!   form); `{{ns:N}}` becomes the namespace's canonical English name. `{{int:...}}` cannot be
 //!   resolved here and stays as written.
-//! - **What is matched.** The name becomes the title `User:Name` the way
-//!   `Title::makeTitleSafe( NS_USER, $name )` does (NFC, bidirectional marks removed, runs of
-//!   spaces/underscores folded to one space, trimmed, first letter upper-cased), and the entry
+//! - **What is matched.** The name becomes the title `User:Name` in MediaWiki's canonical
+//!   form (`crate::names`: references decoded, NFC, bidirectional marks removed, runs of
+//!   spaces/underscores folded to one space, trimmed, one `User:` prefix dropped, first letter
+//!   in title case), and the entry
 //!   is matched against that *full* text, `User:` prefix included. So `Foo.*` never blocks a
 //!   user name while `User:Foo.*` and `.*Foo.*` do. A name that is no valid title is never
 //!   blocked (other validators refuse it).
 //! - **How.** `/^(?:{regex})$/us` plus `i` unless `casesensitive`: anchored, Unicode-aware,
-//!   dot matches newlines, case-insensitive by simple Unicode case folding.
+//!   dot matches newlines, case-insensitive by simple Unicode case folding. An unescaped `/`
+//!   in the regex ends PHP's pattern early and the rest fails as modifiers, so such an entry
+//!   never matches: it is skipped at import, with that reason.
 //! - **Which entries.** `moveonly` entries never apply to account creation. `newaccountonly`,
 //!   `noedit`, `reupload` and `antispoof` entries apply (`noedit`/`reupload` only matter to
 //!   other actions). `autoconfirmed` entries apply too: the creator of a signup is anonymous.

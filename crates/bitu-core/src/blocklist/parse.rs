@@ -144,6 +144,30 @@ pub fn parse_line(text: &str) -> Option<ParsedLine> {
     })
 }
 
+/// Why PHP could not run the entry at all: MediaWiki builds `/^(?:REGEX)$/usi`, so an
+/// unescaped `/` ends the pattern there and PHP reads the rest as modifiers, which fails
+/// (`)` is never a modifier): the entry never matches. PHP's delimiter scan knows only `\`
+/// escapes, not character classes, so `[/]` ends the pattern too.
+pub fn php_delimiter_problem(pattern: &str) -> Option<String> {
+    let regex = super::title::entry_regex(pattern);
+    let mut bytes = regex.bytes().enumerate();
+    while let Some((at, byte)) = bytes.next() {
+        match byte {
+            b'\\' => {
+                bytes.next();
+            }
+            b'/' => {
+                return Some(format!(
+                    "unescaped / at byte {at} ends PHP's /.../usi pattern, so MediaWiki never \
+                     matches this entry (write \\/)"
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Reads a whole page, numbering lines from 1 (lines split on `\n` or `\r\n`).
 pub fn parse_page(text: &str) -> Vec<ParsedLine> {
     text.split('\n')
@@ -222,6 +246,18 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(3, "foo.*"), (5, "bar")]
         );
+    }
+
+    #[test]
+    fn an_unescaped_slash_ends_the_php_pattern() {
+        assert!(php_delimiter_problem("User:Foo/bar").is_some());
+        assert!(php_delimiter_problem("User:Foo[/]").is_some());
+        assert!(
+            php_delimiter_problem(r"User:Foo\\/bar").is_some(),
+            "escaped backslash, then /"
+        );
+        assert_eq!(php_delimiter_problem(r"User:Foo\/bar"), None);
+        assert_eq!(php_delimiter_problem(".*grawp.*"), None);
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl QueueSettings {
         }
         for (name, kind) in &self.kinds {
             if JobKind::from_name(name).is_none() {
-                let known: Vec<&str> = JobKind::ALL.iter().map(|k| k.name()).collect();
+                let known: Vec<&str> = JobKind::all().map(JobKind::name).collect();
                 problems.push((
                     format!("queue.kinds.{name}"),
                     format!("unknown job kind; known: {}", known.join(", ")),
@@ -181,7 +181,7 @@ impl WorkerSettings {
 #[cfg(test)]
 mod tests {
     use crate::config::Settings;
-    use crate::queue::{JobKind, QueueName};
+    use crate::queue::{JobKind, Probe, QueueName, SendMail};
     use std::time::Duration;
 
     #[test]
@@ -192,10 +192,16 @@ mod tests {
         )
         .unwrap();
         let queue = &settings.queue;
-        assert_eq!(queue.max_attempts(JobKind::SendMail), 9);
-        assert_eq!(queue.max_attempts(JobKind::Probe), 4);
-        assert_eq!(queue.timeout(JobKind::SendMail), Duration::from_secs(60));
-        assert_eq!(queue.timeout(JobKind::Probe), Duration::from_secs(360));
+        assert_eq!(queue.max_attempts(JobKind::of::<SendMail>()), 9);
+        assert_eq!(queue.max_attempts(JobKind::of::<Probe>()), 4);
+        assert_eq!(
+            queue.timeout(JobKind::of::<SendMail>()),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            queue.timeout(JobKind::of::<Probe>()),
+            Duration::from_secs(360)
+        );
         assert_eq!(settings.worker.queues, vec![QueueName::Notification]);
         assert!(settings.validate().is_empty(), "{:?}", settings.validate());
     }

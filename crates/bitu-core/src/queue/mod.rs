@@ -1,4 +1,4 @@
-//! Background jobs: the [`Job`] enum, the MariaDB outbox they are written to, and the Redis
+//! Background jobs: [`Job`]s and their kinds' registry, the MariaDB outbox they are written to, and the Redis
 //! queues bitu-rq claims them from.
 //!
 //! Redis layout (every key under `[redis] key_prefix`, here `P`):
@@ -19,6 +19,7 @@ mod broker;
 mod job;
 mod maintenance;
 pub mod outbox;
+mod registry;
 mod scripts;
 
 use std::fmt;
@@ -30,9 +31,13 @@ use serde::{Deserialize, Serialize};
 
 pub use admin::{FailedJob, Listing, QueuedJob, RunningJob};
 pub use broker::{Claimed, WorkerId};
-pub use job::{
-    AttributeChange, ChangeOp, DecodeError, ENVELOPE_VERSION, Envelope, Job, JobId, JobKind,
-    LdapModify, PasswordResetMail, Probe, ProvisionAccount, SendMail, UsernameReminderMail, peek,
+pub use job::{DecodeError, ENVELOPE_VERSION, Envelope, Job, JobId, JobKind, peek};
+pub use registry::{BackgroundJob, Failure, JobContext, JobResult, Kind, job_gave_up, run_job};
+
+// The kinds themselves live in `crate::jobs`; re-exported here where callers look for them.
+pub use crate::jobs::{
+    AttributeChange, ChangeOp, LdapModify, PasswordResetMail, Probe, ProvisionAccount, SendMail,
+    UsernameReminderMail,
 };
 
 use crate::config::{QueueSettings, Settings};
@@ -171,7 +176,7 @@ impl Queue {
 
     /// Puts `job` on its queue directly, without the outbox (for jobs made by jobs and tools;
     /// requests use [`outbox::enqueue`] so the job commits with their state change).
-    pub async fn enqueue(&self, job: Job) -> Result<Envelope> {
+    pub async fn enqueue(&self, job: impl Into<Job>) -> Result<Envelope> {
         let envelope = Envelope::new(job);
         self.push(std::slice::from_ref(&envelope)).await?;
         Ok(envelope)

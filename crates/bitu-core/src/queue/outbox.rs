@@ -17,7 +17,7 @@ const BATCH: i64 = 500;
 /// Writes `job` to the outbox on its default queue. Call it on the connection of the
 /// transaction that makes the state change; push the returned envelope after the commit
 /// with [`push_committed`] (or let the relay do it).
-pub async fn enqueue(conn: &mut AsyncMysqlConnection, job: Job) -> Result<Envelope> {
+pub async fn enqueue(conn: &mut AsyncMysqlConnection, job: impl Into<Job>) -> Result<Envelope> {
     enqueue_envelope(conn, Envelope::new(job)).await
 }
 
@@ -99,7 +99,7 @@ pub async fn pending(db: &DbPool) -> Result<i64> {
 
 /// Writes `job` to the outbox on its own and pushes it at once; when Redis is down the
 /// relay pushes it later, so the caller only learns of a database failure.
-pub async fn submit(db: &DbPool, queue: &Queue, job: Job) -> Result<()> {
+pub async fn submit(db: &DbPool, queue: &Queue, job: impl Into<Job>) -> Result<()> {
     let envelope = {
         let mut conn = db::conn(db).await?;
         enqueue(&mut conn, job).await?

@@ -14,7 +14,7 @@ use crate::db::{self};
 use crate::directory::{Created, GroupStore, NewUser};
 use crate::error::{Error, Result};
 use crate::mail::Message;
-use crate::queue::{Job, SendMail, outbox};
+use crate::queue::{SendMail, outbox};
 use crate::services::Services;
 
 /// What a provisioning run did.
@@ -95,7 +95,7 @@ pub async fn provision(
     if !settings.mail.admins.is_empty() {
         outbox::enqueue(
             &mut conn,
-            Job::SendMail(SendMail {
+            SendMail {
                 dedup_key: format!("provisioned:{signup_id}"),
                 message: Message::AdminNotice {
                     subject: format!("LDAP user created: {}", user.uid),
@@ -105,7 +105,7 @@ pub async fn provision(
                         user.cn, user.uid
                     ),
                 },
-            }),
+            },
         )
         .await?;
     }

@@ -43,7 +43,7 @@ fn lifetime(duration: std::time::Duration) -> TimeDelta {
 
 /// The mail job carrying the activation link of sign-up `id`.
 pub fn activation_mail(settings: &Settings, id: u64, token: &str, mail: &str, cn: &str) -> Job {
-    Job::SendMail(SendMail {
+    Job::new(SendMail {
         dedup_key: format!("activation:{id}:{}", &token[..token.len().min(12)]),
         message: Message::Activation {
             to: mail.to_string(),
@@ -136,7 +136,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         token: &str,
         client: Option<std::net::IpAddr>,
     ) -> Result<std::result::Result<(), LinkProblem>> {
-        let job = Job::ProvisionAccount(ProvisionAccount { signup_id: id });
+        let job = Job::new(ProvisionAccount { signup_id: id });
         match store::activate(&self.services.db, id, token, job, client).await? {
             Ok(envelope) => {
                 info!(signup_id = id, "sign-up activated");

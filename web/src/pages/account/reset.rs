@@ -48,8 +48,7 @@ pub async fn request(
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, WebError> {
     let cn = form.cn.trim();
-    let job =
-        (!cn.is_empty()).then(|| Job::PasswordResetMail(PasswordResetMail { cn: cn.to_string() }));
+    let job = (!cn.is_empty()).then(|| Job::new(PasswordResetMail { cn: cn.to_string() }));
     anonymous_mail_request(
         &req,
         &state,

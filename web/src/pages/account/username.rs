@@ -32,7 +32,7 @@ pub async fn request(
 ) -> Result<HttpResponse, WebError> {
     let email = form.email.trim();
     let job = (!email.is_empty()).then(|| {
-        Job::UsernameReminderMail(UsernameReminderMail {
+        Job::new(UsernameReminderMail {
             email: email.to_string(),
         })
     });

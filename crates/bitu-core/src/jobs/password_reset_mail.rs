@@ -1,0 +1,24 @@
+//! `password_reset_mail`: look up a developer name and mail it a reset link.
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::recovery;
+use crate::queue::{BackgroundJob, Envelope, JobContext, JobResult, QueueName};
+
+/// Mails a password reset link to the entry with this developer name, if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetMail {
+    /// Developer name as typed.
+    pub cn: String,
+}
+
+impl BackgroundJob for PasswordResetMail {
+    const KIND: &'static str = "password_reset_mail";
+    const QUEUE: QueueName = QueueName::Notification;
+
+    async fn run(&self, ctx: &JobContext, envelope: &Envelope) -> JobResult {
+        let message =
+            recovery::reset_mail(&ctx.services.directory, &ctx.settings, &self.cn).await?;
+        super::send_mail::send_looked_up(ctx, envelope, message).await
+    }
+}

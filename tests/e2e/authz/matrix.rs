@@ -1,0 +1,311 @@
+//! The authorization matrix: every route `bitu-web --routes` lists (the table the server
+//! registers) × every kind of caller, each cell with the status it must get. A route without
+//! a row here, or a row without a route, fails the test.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bitu_core::account::password::ssha;
+use bitu_core::config::RequestableGroup;
+use bitu_testkit::{Browser, TestContext, WebProcess, process};
+use reqwest::Method;
+use serde_json::Value;
+
+use super::support::{PASSWORD, add_group, lock, token_with, user_dn};
+
+/// The callers, in column order.
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "user",
+    "locked user",
+    "group manager",
+    "account manager",
+    "token with the scope",
+    "token without it",
+];
+
+/// Expected status per route (`METHOD path`), per caller in [`CALLERS`] order. Requests carry
+/// placeholder parameters (id 999999, uid nobody) and empty bodies, so a caller the guard lets
+/// through gets the handler's own answer (404 for no such key, 400 for an empty form).
+const EXPECTED: &[(&str, [u16; 7])] = &[
+    ("GET /healthz", [200; 7]),
+    ("GET /", [200; 7]),
+    ("GET /static/bitu.css", [200; 7]),
+    ("GET /static/signup.js", [200; 7]),
+    ("GET /login/", [200; 7]),
+    ("POST /login/", [200; 7]),
+    ("GET /password/reset/", [200; 7]),
+    ("POST /password/reset/", [200; 7]),
+    ("GET /password/reset/{uid}/{expires}/{token}/", [303; 7]),
+    ("GET /password/reset/set/", [400; 7]),
+    ("POST /password/reset/set/", [400; 7]),
+    ("GET /username/", [200; 7]),
+    ("POST /username/", [200; 7]),
+    ("GET /account/", [302, 200, 302, 200, 200, 200, 403]),
+    ("GET /api/account", [401, 200, 401, 200, 200, 200, 403]),
+    (
+        "POST /account/attribute/{name}/",
+        [302, 400, 302, 400, 400, 403, 403],
+    ),
+    (
+        "GET /account/password/",
+        [302, 200, 302, 200, 200, 403, 403],
+    ),
+    (
+        "POST /account/password/",
+        [302, 400, 302, 400, 400, 403, 403],
+    ),
+    ("GET /account/email/", [302, 200, 302, 200, 200, 403, 403]),
+    ("POST /account/email/", [302, 400, 302, 400, 400, 403, 403]),
+    (
+        "GET /account/email/confirm/",
+        [302, 400, 302, 400, 400, 403, 403],
+    ),
+    (
+        "POST /account/email/confirm/",
+        [302, 400, 302, 400, 400, 403, 403],
+    ),
+    ("GET /account/tokens/", [302, 200, 302, 200, 200, 403, 403]),
+    ("POST /account/tokens/", [302, 200, 302, 200, 200, 403, 403]),
+    (
+        "POST /account/tokens/{id}/revoke/",
+        [302, 404, 302, 404, 404, 403, 403],
+    ),
+    ("GET /signup/", [200; 7]),
+    ("POST /signup/", [400; 7]),
+    ("GET /signup/done/", [200; 7]),
+    ("GET /signup/captcha/{id}.png", [404; 7]),
+    ("GET /signup/captcha/new/", [200; 7]),
+    ("GET /signup/activate/{id}/{token}/", [303; 7]),
+    ("GET /signup/activate/", [400; 7]),
+    ("POST /signup/activate/", [400; 7]),
+    ("POST /signup/api/username/", [400; 7]),
+    (
+        "GET /signup/api/ip/{ip}/",
+        [401, 200, 401, 200, 200, 200, 403],
+    ),
+    ("GET /keys/", [302, 200, 302, 200, 200, 200, 403]),
+    ("POST /keys/", [302, 400, 302, 400, 400, 400, 403]),
+    (
+        "POST /keys/{id}/activate/",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "POST /keys/{id}/suspend/",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "GET /keys/{id}/delete/",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "POST /keys/{id}/delete/",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    ("GET /api/keys", [401, 200, 401, 200, 200, 200, 403]),
+    ("POST /api/keys", [401, 400, 401, 400, 400, 400, 403]),
+    ("PUT /api/keys/{id}", [401, 404, 401, 404, 404, 404, 403]),
+    ("DELETE /api/keys/{id}", [401, 404, 401, 404, 404, 404, 403]),
+    // Last: it ends the sessions of the callers that have one.
+    ("POST /logout/", [303; 7]),
+];
+
+/// One route as `bitu-web --routes` prints it.
+struct Route {
+    method: Method,
+    path: String,
+    permission: Option<String>,
+}
+
+fn routes() -> Vec<Route> {
+    let output = std::process::Command::new(process::bin_path("bitu-web"))
+        .arg("--routes")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let row: Value = serde_json::from_str(line).unwrap();
+            Route {
+                method: row["method"].as_str().unwrap().parse().unwrap(),
+                path: row["path"].as_str().unwrap().to_string(),
+                permission: row["permission"].as_str().map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+/// The scopes whose tokens should pass (first) and fail (second) for a permission.
+fn token_scopes(permission: Option<&str>) -> (&'static [&'static str], &'static [&'static str]) {
+    const ALL: &[&str] = &["read_account", "manage_keys", "check_ip_blocks"];
+    match permission {
+        // Public routes and session-only ones: every scope, then a single one.
+        None | Some("manage_own_account") => (ALL, &["read_account"]),
+        Some("read_own_account") => (&["read_account"], &["manage_keys"]),
+        Some("read_own_keys") => (&["read_account"], &["check_ip_blocks"]),
+        Some("manage_own_keys") => (&["manage_keys"], &["read_account"]),
+        Some("check_ip_blocks") => (&["check_ip_blocks"], &["read_account"]),
+        Some(other) => panic!("the matrix does not know permission {other}: add it"),
+    }
+}
+
+/// The route's path with placeholder parameters.
+fn concrete(path: &str) -> String {
+    path.replace("{uid}", "nobody")
+        .replace("{expires}", "0")
+        .replace("{token}", "x")
+        .replace("{id}", "999999")
+        .replace("{name}", "loginShell")
+        .replace("{ip}", "198.51.100.7")
+}
+
+fn is_json(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/signup/api/")
+}
+
+/// Sends the route's request as a browser (anonymous or signed in) with its CSRF token.
+async fn as_browser(browser: &Browser, route: &Route) -> u16 {
+    let url = browser.url(&concrete(&route.path));
+    let mut request = browser.client.request(route.method.clone(), url);
+    if route.method != Method::GET {
+        let token = browser.csrf_token().await;
+        request = if is_json(&route.path) {
+            request
+                .header("X-CSRF-Token", token)
+                .json(&serde_json::json!({}))
+        } else {
+            request.form(&[("csrf_token", token)])
+        };
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// Sends the route's request with an API token.
+async fn as_token(web: &WebProcess, token: &str, route: &Route) -> u16 {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut request = client
+        .request(route.method.clone(), web.url(&concrete(&route.path)))
+        .header("Authorization", format!("Token {token}"));
+    if route.method != Method::GET {
+        request = if is_json(&route.path) {
+            request.json(&serde_json::json!({}))
+        } else {
+            request.form(&[("unused", "")])
+        };
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_expected() {
+    let mut ctx = TestContext::new().await;
+    for (uid, cn) in [
+        ("ursula", "Ursula User"),
+        ("lorna", "Lorna Locked"),
+        ("gina", "Gina Groupmanager"),
+        ("amy", "Amy Accountmanager"),
+    ] {
+        ctx.create_user(uid, cn, &ssha(PASSWORD)).await;
+    }
+    let managers = add_group(
+        &ctx,
+        "bitu-account-managers",
+        &[
+            ("objectClass", &["groupOfNames"]),
+            ("member", &[user_dn(&ctx, "amy").as_str()]),
+        ],
+    )
+    .await;
+    let project = add_group(
+        &ctx,
+        "project-x",
+        &[
+            ("objectClass", &["groupOfNames"]),
+            ("member", &[user_dn(&ctx, "ursula").as_str()]),
+        ],
+    )
+    .await;
+    let settings = &mut ctx.settings;
+    settings.authz.account_manager_groups = vec![managers];
+    settings.authz.requestable_groups = vec![RequestableGroup {
+        group: project,
+        managers: vec!["gina".into()],
+        manager_groups: Vec::new(),
+    }];
+    // Every request sees LDAP as it is: the locked caller is locked from the first request.
+    settings.authz.account_state_ttl = Duration::ZERO;
+    settings.account.anonymous_response_time = Duration::ZERO;
+    settings.rate_limit.signin_failures_per_ip = 10_000;
+    settings.rate_limit.signin_failures_per_account = 10_000;
+    settings.rate_limit.mail_requests_per_ip = 10_000;
+    settings.blocklist.api_requests_per_ip = 10_000;
+    let web = ctx.start_web().await;
+
+    let browsers: Vec<Browser> = (0..5).map(|_| Browser::new(&web.base_url)).collect();
+    for (browser, uid) in browsers[1..].iter().zip(["ursula", "lorna", "gina", "amy"]) {
+        browser.sign_in(uid, PASSWORD).await;
+    }
+    let mut tokens: BTreeMap<Vec<&str>, String> = BTreeMap::new();
+    for route in routes() {
+        let (right, wrong) = token_scopes(route.permission.as_deref());
+        for scopes in [right, wrong] {
+            if !tokens.contains_key(scopes) {
+                let token = token_with(&browsers[1], scopes).await;
+                tokens.insert(scopes.to_vec(), token);
+            }
+        }
+    }
+    lock(&ctx, "lorna");
+
+    let expected: BTreeMap<&str, [u16; 7]> = EXPECTED.iter().copied().collect();
+    let mut routes = routes();
+    let listed: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let missing: Vec<&String> = listed
+        .iter()
+        .filter(|key| !expected.contains_key(key.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in EXPECTED: {missing:?}"
+    );
+    let stale: Vec<&&str> = expected
+        .keys()
+        .filter(|key| !listed.iter().any(|l| l == *key))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes that do not exist: {stale:?}"
+    );
+    // Sign-out last: it ends the sessions the other rows need.
+    routes.sort_by_key(|r| r.path == "/logout/");
+
+    let mut wrong_cells = Vec::new();
+    println!("{:<46} {}", "route", CALLERS.join(" | "));
+    for route in &routes {
+        let key = format!("{} {}", route.method, route.path);
+        let (right, wrong) = token_scopes(route.permission.as_deref());
+        let mut got = [0u16; 7];
+        for (i, browser) in browsers.iter().enumerate() {
+            // Columns 0-4: anonymous, user, locked, group manager, account manager.
+            got[i] = as_browser(browser, route).await;
+        }
+        got[5] = as_token(&web, &tokens[right], route).await;
+        got[6] = as_token(&web, &tokens[wrong], route).await;
+        println!("{key:<46} {got:?}");
+        let want = expected[key.as_str()];
+        for (i, caller) in CALLERS.iter().enumerate() {
+            if got[i] != want[i] {
+                wrong_cells.push(format!("{key} as {caller}: {} not {}", got[i], want[i]));
+            }
+        }
+    }
+    assert!(wrong_cells.is_empty(), "{}", wrong_cells.join("\n"));
+}

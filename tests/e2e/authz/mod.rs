@@ -1,0 +1,11 @@
+//! Roles, permissions and locked accounts: the authorization matrix over every route, locks
+//! taking effect on open sessions and tokens, group memberships in every directory shape,
+//! token scopes, CSRF binding, and the account page's shell and groups.
+
+mod csrf;
+mod groups;
+mod locked;
+mod matrix;
+mod nis;
+mod shell;
+mod support;
