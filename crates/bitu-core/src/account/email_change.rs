@@ -25,6 +25,8 @@ pub enum RequestOutcome {
     Sent(String),
     /// Refused; each message says why.
     Refused(Vec<String>),
+    /// Refused for a wrong current password (which the caller counts as a failed sign-in).
+    WrongPassword(String),
 }
 
 /// What became of a confirmation.
@@ -74,17 +76,18 @@ impl EmailChange<'_> {
         if new_mail.eq_ignore_ascii_case(current) {
             errors = vec!["This is already your address.".into()];
         }
-        if errors.is_empty()
-            && !self
-                .services
-                .directory
-                .verify_password(user.dn(), current_password)
-                .await?
-        {
-            errors.push("Your current password is not right.".into());
-        }
         if !errors.is_empty() {
             return Ok(RequestOutcome::Refused(errors));
+        }
+        if !self
+            .services
+            .directory
+            .verify_password(user.dn(), current_password)
+            .await?
+        {
+            return Ok(RequestOutcome::WrongPassword(
+                "Your current password is not right.".into(),
+            ));
         }
         let message = recovery::email_change_mail(self.settings, user, &new_mail)?;
         let job = Job::new(SendMail {

@@ -91,6 +91,21 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let entry = entry(&state, &user).await?;
     let current = entry.mail().unwrap_or_default();
+    // Wrong passwords here count with failed sign-ins: an open session is no guessing oracle.
+    let limits = &state.settings.rate_limit;
+    let (bucket, uid) = ("signin-account", entry.uid());
+    if state
+        .rate_limiter
+        .exceeded(
+            bucket,
+            uid,
+            limits.signin_failures_per_account,
+            limits.window,
+        )
+        .await
+    {
+        return Err(WebError::TooManyRequests);
+    }
     let outcome = service(&state)
         .request(
             &user.actor(),
@@ -103,6 +118,10 @@ pub async fn submit(
     match outcome {
         RequestOutcome::Refused(errors) => {
             render(&req, &state, current, &form.email, &errors, None)
+        }
+        RequestOutcome::WrongPassword(message) => {
+            state.rate_limiter.record(bucket, uid, limits.window).await;
+            render(&req, &state, current, &form.email, &[message], None)
         }
         RequestOutcome::Sent(new_mail) => render(&req, &state, current, "", &[], Some(&new_mail)),
     }
