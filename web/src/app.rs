@@ -79,6 +79,7 @@ impl AppState {
             limiter: &self.rate_limiter,
             clock: &SystemClock,
             limits: &self.settings.rate_limit,
+            disabled_policy: &self.settings.ldap.ppolicy_dn,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod email_change;
+pub mod mail_request;
 pub mod password;
 pub mod password_rules;
 pub mod rate_limit;
