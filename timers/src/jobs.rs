@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bitu_core::Settings;
 use bitu_core::audit;
 use bitu_core::blocklist::{ImportOptions, run_import};
+use bitu_core::clock::SystemClock;
 use bitu_core::db::DbPool;
 use bitu_core::signup::captcha;
 use bitu_core::signup::expire::{self, ExpireOutcome, ExpireRequest, Expired};
@@ -91,7 +92,7 @@ pub async fn expire(
     audit_retention: Duration,
     listed: impl FnMut(&Expired),
 ) -> Result<Ran, String> {
-    let outcome = expire::run(db, request, listed)
+    let outcome = expire::run(db, &SystemClock, request, listed)
         .await
         .map_err(|e| e.to_string())?;
     match outcome {
