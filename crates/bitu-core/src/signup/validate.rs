@@ -16,7 +16,8 @@ use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::directory::{Directory, Filter};
 use crate::error::Result;
-use crate::names::NameRules;
+use crate::names::skeleton::skeleton;
+use crate::names::{NameRules, confusables};
 
 /// Says whether a name may not be registered, and why (for the person signing up).
 pub trait NameBlocklist {
@@ -161,6 +162,26 @@ impl<B: NameBlocklist> Validator<'_, B> {
         Ok(!found.is_empty())
     }
 
+    /// Another name in use, or reserved by configuration, that `cn` looks like (same
+    /// confusable skeleton): one indexed lookup in `name_skeletons`, which holds the LDAP
+    /// names and those of pending sign-ups. The very same name is not counted here.
+    async fn similar_name(&self, cn: &str) -> Result<Option<String>> {
+        let wanted = skeleton(cn);
+        if let Some(reserved) = self
+            .settings
+            .names
+            .reserved
+            .iter()
+            .find(|reserved| reserved.as_str() != cn && skeleton(reserved) == wanted)
+        {
+            return Ok(Some(reserved.clone()));
+        }
+        let mut conn = db::conn(self.db).await?;
+        Ok(confusables::similar_name(&mut conn, cn)
+            .await?
+            .filter(|existing| existing != cn))
+    }
+
     /// Messages for a developer name (checked in its stored, canonical form). A name
     /// MediaWiki could not create gets only that reason: the other checks need a name.
     pub async fn check_cn(&self, raw: &str) -> Result<Vec<String>> {
@@ -201,6 +222,13 @@ impl<B: NameBlocklist> Validator<'_, B> {
                 "not_blocked" => {
                     if let Some(reason) = self.blocklist.blocked(&cn).await? {
                         problems.push(reason);
+                    }
+                }
+                "not_confusable" => {
+                    if let Some(existing) = self.similar_name(&cn).await? {
+                        problems.push(format!(
+                            "This name is too similar to the existing account {existing}."
+                        ));
                     }
                 }
                 "not_pending" if self.pending("cn", &cn).await? => problems
