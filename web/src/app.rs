@@ -13,8 +13,10 @@ use bitu_core::account::signin::SigninService;
 use bitu_core::authz::Authz;
 use bitu_core::blocklist::Blocklist;
 use bitu_core::clock::SystemClock;
+use bitu_core::db::DbPool;
 use bitu_core::directory::Directory;
 use bitu_core::queue::{Queue, outbox};
+use bitu_core::signup::admission::SignupGate;
 use bitu_core::signup::service::SignupService;
 use bitu_core::{Services, Settings};
 use tracing::{info, warn};
@@ -77,6 +79,17 @@ impl AppState {
             limiter: &self.rate_limiter,
             clock: &SystemClock,
             limits: &self.settings.rate_limit,
+            disabled_policy: &self.settings.ldap.ppolicy_dn,
+        }
+    }
+
+    /// Sign-up admission (attempts per address, global IP blocks) over this state.
+    pub fn signup_gate(&self) -> SignupGate<'_, RateLimiter, DbPool, SystemClock> {
+        SignupGate {
+            limiter: &self.rate_limiter,
+            ip_blocks: &self.services.db,
+            clock: &SystemClock,
+            settings: &self.settings,
         }
     }
 

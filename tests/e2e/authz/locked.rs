@@ -125,4 +125,12 @@ async fn the_disabled_policy_locks_out_like_a_ppolicy_lock() {
         .unwrap();
     assert_eq!(me.status().as_u16(), 401);
     assert_eq!(browser.get("/account/").await.status().as_u16(), 302);
+    // The directory still lets the account bind; Bitu's sign-in does not.
+    let again = Browser::new(&web.base_url)
+        .post_form(
+            "/login/",
+            &[("name", "dora"), ("password", PASSWORD), ("next", "")],
+        )
+        .await;
+    assert_eq!(again.status().as_u16(), 200, "signed in while disabled");
 }

@@ -3,9 +3,11 @@
 //! token scopes, CSRF binding, and the account page's shell and groups.
 
 mod csrf;
+mod email;
 mod groups;
 mod locked;
 mod matrix;
 mod nis;
 mod shell;
 mod support;
+mod tokens;

@@ -84,6 +84,9 @@ pub struct SigninService<'a, U, L, C> {
     pub clock: &'a C,
     /// `[rate_limit]`.
     pub limits: &'a RateLimitSettings,
+    /// `[ldap] ppolicy_dn`: an account pointed at it (or locked) cannot sign in, even where
+    /// the directory still lets it bind.
+    pub disabled_policy: &'a str,
 }
 
 impl<U: UserStore, L: AttemptLimiter, C: Clock> SigninService<'_, U, L, C> {
@@ -118,6 +121,14 @@ impl<U: UserStore, L: AttemptLimiter, C: Clock> SigninService<'_, U, L, C> {
             return Ok(SigninOutcome::Throttled);
         }
         match authenticate(self.users, name, password).await? {
+            Some(user) if crate::authz::state::is_locked(&user, self.disabled_policy) => {
+                // Same answer as a wrong password; not counted, the password was right.
+                warn!(
+                    uid = user.uid(),
+                    client_ip, "sign-in refused: account locked or disabled"
+                );
+                Ok(SigninOutcome::Failed)
+            }
             Some(user) => {
                 info!(uid = user.uid(), client_ip, "signed in");
                 Ok(SigninOutcome::SignedIn(SignedIn {
@@ -176,10 +187,41 @@ mod tests {
                 limiter: &self.limiter,
                 clock: self.clock.as_ref(),
                 limits: &self.limits,
+                disabled_policy: "cn=disabled,ou=ppolicies,dc=example,dc=org",
             }
             .attempt(name, password, ip)
             .await
             .unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_disabled_or_locked_account_cannot_sign_in() {
+        let world = World::new();
+        for (attribute, value) in [
+            (
+                "pwdPolicySubentry",
+                "cn=disabled,ou=ppolicies,dc=example,dc=org",
+            ),
+            ("pwdAccountLockedTime", "000001010000Z"),
+        ] {
+            world
+                .directory
+                .add_user("dee", "Dee Disabled", "dee@example.org", "right-pw");
+            let change = ldap3::Mod::Add(
+                attribute.to_string(),
+                std::collections::HashSet::from([value.to_string()]),
+            );
+            world
+                .directory
+                .modify_user("dee", vec![change])
+                .await
+                .unwrap();
+            assert_eq!(
+                world.attempt("dee", "right-pw", "192.0.2.9").await,
+                SigninOutcome::Failed,
+                "{attribute}"
+            );
         }
     }
 

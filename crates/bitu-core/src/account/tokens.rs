@@ -200,3 +200,24 @@ pub async fn authenticate(pool: &DbPool, value: &str) -> Result<Option<TokenOwne
         scopes: Scope::parse_list(&scopes),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_default_and_stop_at_the_maximum() {
+        let settings = ApiTokenSettings::default();
+        assert_eq!(lifetime(&settings, None).unwrap(), TimeDelta::days(90));
+        assert_eq!(
+            lifetime(&settings, Some(365)).unwrap(),
+            TimeDelta::days(365)
+        );
+        for days in [0, 366] {
+            assert!(matches!(
+                lifetime(&settings, Some(days)),
+                Err(Error::Invalid(_))
+            ));
+        }
+    }
+}

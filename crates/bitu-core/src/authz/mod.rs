@@ -330,6 +330,108 @@ mod tests {
         assert_eq!(Scope::join(&scopes), "read_account,manage_keys");
     }
 
+    /// A checker whose roles come from configuration alone, over a directory never contacted
+    /// (its pool connects lazily; no group is configured, so nothing asks it).
+    fn config_only() -> (Authz, Directory) {
+        let settings = AuthzSettings {
+            account_managers: vec!["amy".into()],
+            requestable_groups: vec![crate::config::RequestableGroup {
+                group: "cn=project-x,ou=groups,dc=example,dc=org".into(),
+                managers: vec!["gina".into()],
+                manager_groups: Vec::new(),
+            }],
+            ..AuthzSettings::default()
+        };
+        let ldap = crate::config::LdapSettings {
+            servers: vec!["ldap://127.0.0.1:9".into()],
+            ..crate::config::LdapSettings::default()
+        };
+        (
+            Authz::new(&settings, "cn=disabled"),
+            Directory::new(ldap).unwrap(),
+        )
+    }
+
+    fn user(uid: &str, via: Via) -> Principal {
+        Principal::User {
+            uid: uid.into(),
+            dn: format!("uid={uid},ou=people,dc=example,dc=org"),
+            via,
+        }
+    }
+
+    #[tokio::test]
+    async fn tokens_get_their_scopes_and_sessions_their_roles() {
+        let (authz, directory) = config_only();
+        let decide = |principal: Principal, permission: Permission| {
+            let (authz, directory) = (authz.clone(), directory.clone());
+            async move {
+                authz
+                    .decide(&directory, &principal, &permission)
+                    .await
+                    .unwrap()
+            }
+        };
+        let project = Permission::ApproveGroup("CN=project-x, ou=groups,dc=example,dc=org".into());
+        let keys_token = || Via::Token {
+            id: 1,
+            scopes: vec![Scope::ManageKeys],
+        };
+        use Decision::*;
+        assert_eq!(
+            decide(Principal::Anonymous, Permission::ReadOwnAccount).await,
+            SignInRequired
+        );
+        assert_eq!(
+            decide(user("ursula", Via::Session), Permission::ManageOwnAccount).await,
+            Allowed
+        );
+        assert_eq!(
+            decide(user("ursula", Via::Session), Permission::ManageAccounts).await,
+            Forbidden
+        );
+        assert_eq!(
+            decide(user("ursula", Via::Session), project.clone()).await,
+            Forbidden
+        );
+        assert_eq!(
+            decide(user("amy", Via::Session), Permission::BlockAccounts).await,
+            Allowed
+        );
+        assert_eq!(
+            decide(user("gina", Via::Session), project.clone()).await,
+            Allowed
+        );
+        assert_eq!(
+            decide(user("ursula", keys_token()), Permission::ManageOwnKeys).await,
+            Allowed
+        );
+        assert_eq!(
+            decide(user("ursula", keys_token()), Permission::ReadOwnKeys).await,
+            Allowed
+        );
+        assert_eq!(
+            decide(user("ursula", keys_token()), Permission::ReadOwnAccount).await,
+            Forbidden
+        );
+        assert_eq!(
+            decide(user("ursula", keys_token()), Permission::ManageOwnAccount).await,
+            Forbidden
+        );
+        // A token never carries its owner's roles.
+        assert_eq!(
+            decide(user("amy", keys_token()), Permission::ManageAccounts).await,
+            Forbidden
+        );
+        assert_eq!(decide(user("gina", keys_token()), project).await, Forbidden);
+        let roles = authz.roles(&directory, "gina", "uid=gina").await.unwrap();
+        assert_eq!(
+            roles.managed_groups,
+            ["cn=project-x,ou=groups,dc=example,dc=org"]
+        );
+        assert!(!roles.account_manager);
+    }
+
     #[test]
     fn account_changes_need_a_session() {
         for permission in [

@@ -256,6 +256,32 @@ pub async fn blocks_for(
         .await?)
 }
 
+/// Looking up the blocks that cover an address: the seam sign-up admission reads blocks
+/// through (MariaDB in production, a list in service tests).
+pub trait IpBlockLookup: Send + Sync {
+    /// Blocks covering `ip` that have not expired at `now`, newest first.
+    fn blocks_covering(
+        &self,
+        ip: IpAddr,
+        now: NaiveDateTime,
+    ) -> impl std::future::Future<Output = Result<Vec<IpBlockRow>>> + Send;
+}
+
+impl IpBlockLookup for crate::db::DbPool {
+    async fn blocks_covering(&self, ip: IpAddr, now: NaiveDateTime) -> Result<Vec<IpBlockRow>> {
+        let mut conn = crate::db::conn(self).await?;
+        blocks_for(&mut conn, ip, now).await
+    }
+}
+
+/// What a sign-up from `ip` is refused with because of `block`; it gives the block's reason.
+pub fn refusal_message(ip: IpAddr, block: &IpBlockRow) -> String {
+    format!(
+        "Sign-ups from {ip} are blocked ({} on {}): {}",
+        block.network, block.wiki, block.reason
+    )
+}
+
 /// The message a signup from `ip` is refused with, when the IP check is on and a block
 /// covers the address; it gives the block's reason, as the runbook asks.
 pub async fn signup_refusal(
@@ -271,12 +297,7 @@ pub async fn signup_refusal(
         .await?
         .into_iter()
         .next()
-        .map(|block| {
-            format!(
-                "Sign-ups from {ip} are blocked ({} on {}): {}",
-                block.network, block.wiki, block.reason
-            )
-        }))
+        .map(|block| refusal_message(ip, &block)))
 }
 
 #[cfg(test)]

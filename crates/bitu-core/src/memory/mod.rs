@@ -3,6 +3,8 @@
 
 pub mod directory;
 pub mod limiter;
+pub mod signups;
 
 pub use directory::MemoryDirectory;
 pub use limiter::MemoryLimiter;
+pub use signups::{MemoryIpBlocks, MemorySignups};

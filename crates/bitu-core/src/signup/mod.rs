@@ -1,6 +1,7 @@
 //! Sign-up: the validators, the stored sign-ups and their activation, the captcha, POSIX id
 //! allocation, provisioning of the LDAP entry, and the expiry of stale sign-ups.
 
+pub mod admission;
 pub mod captcha;
 pub mod expire;
 pub mod names;

@@ -14,7 +14,7 @@ use crate::account::password_rules::{PasswordContext, check_new_password};
 use crate::config::Settings;
 use crate::db::schema::signups;
 use crate::db::{self, DbPool};
-use crate::directory::{Directory, Filter};
+use crate::directory::{Directory, Filter, UserStore};
 use crate::error::Result;
 use crate::names::skeleton::skeleton;
 use crate::names::{NameRules, confusables};
@@ -90,15 +90,66 @@ impl FieldErrors {
     }
 }
 
+/// Which field of a stored sign-up a name or address is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingField {
+    /// Developer name.
+    Cn,
+    /// Shell username.
+    Uid,
+    /// Email address.
+    Mail,
+}
+
+/// The stored sign-ups, asked whether one already holds a name or address.
+pub trait PendingSignups: Send + Sync {
+    /// Whether a stored sign-up has `value` in `field`.
+    fn is_pending(
+        &self,
+        field: PendingField,
+        value: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+impl PendingSignups for DbPool {
+    async fn is_pending(&self, field: PendingField, value: &str) -> Result<bool> {
+        let mut conn = db::conn(self).await?;
+        let count: i64 = match field {
+            PendingField::Cn => {
+                signups::table
+                    .filter(signups::cn.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+            PendingField::Uid => {
+                signups::table
+                    .filter(signups::uid.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+            PendingField::Mail => {
+                signups::table
+                    .filter(signups::mail.eq(value))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+        };
+        Ok(count > 0)
+    }
+}
+
 /// Runs the configured validators against the directory, the pending sign-ups and a block
 /// list. A directory outage is an error, not a verdict: nothing can be said about names then.
-pub struct Validator<'a, B> {
+pub struct Validator<'a, B, U = Directory, P = DbPool> {
     /// Settings (validator lists, password rules).
     pub settings: &'a Settings,
     /// The directory, for names and addresses already taken.
-    pub directory: &'a Directory,
-    /// The database, for pending sign-ups.
-    pub db: &'a DbPool,
+    pub directory: &'a U,
+    /// The stored sign-ups (MariaDB).
+    pub db: &'a P,
     /// The name block list.
     pub blocklist: &'a B,
 }
@@ -122,33 +173,14 @@ fn has_invisible(text: &str) -> bool {
     })
 }
 
-impl<B: NameBlocklist> Validator<'_, B> {
+impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
     async fn pending(&self, column: &str, value: &str) -> Result<bool> {
-        let mut conn = db::conn(self.db).await?;
-        let count: i64 = match column {
-            "cn" => {
-                signups::table
-                    .filter(signups::cn.eq(value))
-                    .count()
-                    .get_result(&mut conn)
-                    .await?
-            }
-            "uid" => {
-                signups::table
-                    .filter(signups::uid.eq(value))
-                    .count()
-                    .get_result(&mut conn)
-                    .await?
-            }
-            _ => {
-                signups::table
-                    .filter(signups::mail.eq(value))
-                    .count()
-                    .get_result(&mut conn)
-                    .await?
-            }
+        let field = match column {
+            "cn" => PendingField::Cn,
+            "uid" => PendingField::Uid,
+            _ => PendingField::Mail,
         };
-        Ok(count > 0)
+        self.db.is_pending(field, value).await
     }
 
     async fn name_taken(&self, name: &str) -> Result<bool> {
@@ -360,5 +392,163 @@ mod tests {
         assert!(!has_invisible("Jöhn Dœ"));
         assert!(!"Аlice".is_single_script(), "Cyrillic А with Latin");
         assert!("Алиса".is_single_script());
+    }
+
+    use crate::memory::{MemoryDirectory, MemorySignups};
+
+    /// Blocks names containing "admin", as a Titleblacklist line `.*admin.*` would.
+    struct AdminBlocked;
+
+    impl NameBlocklist for AdminBlocked {
+        async fn blocked(&self, name: &str) -> Result<Option<String>> {
+            Ok(name
+                .to_lowercase()
+                .contains("admin")
+                .then(|| "This name is not allowed.".to_string()))
+        }
+    }
+
+    const STRONG: &str = "violet tugboat mandolin 1947";
+
+    fn request(cn: &str, uid: &str, email: &str) -> SignupRequest {
+        SignupRequest {
+            cn: cn.into(),
+            uid: uid.into(),
+            email: email.into(),
+            password: STRONG.into(),
+            password_again: STRONG.into(),
+        }
+    }
+
+    struct World {
+        settings: Settings,
+        directory: MemoryDirectory,
+        signups: MemorySignups,
+    }
+
+    impl World {
+        fn new() -> World {
+            let directory = MemoryDirectory::new();
+            directory.add_user("alice", "Alice Liddell", "alice@example.org", "x");
+            let signups = MemorySignups::default();
+            signups.add("Dana Scully", "dscully", "dana@example.org");
+            let mut settings = Settings::default();
+            settings.signup.email_deny_domains = vec![".mailinator.com".into()];
+            World {
+                settings,
+                directory,
+                signups,
+            }
+        }
+
+        async fn check(&self, request: &SignupRequest) -> FieldErrors {
+            Validator {
+                settings: &self.settings,
+                directory: &self.directory,
+                db: &self.signups,
+                blocklist: &AdminBlocked,
+            }
+            .check_all(request)
+            .await
+            .unwrap()
+        }
+    }
+
+    fn mentions(errors: &FieldErrors, field: &str, words: &str) -> bool {
+        errors
+            .get(field)
+            .iter()
+            .any(|message| message.contains(words))
+    }
+
+    #[tokio::test]
+    async fn a_fresh_name_address_and_strong_password_pass() {
+        let world = World::new();
+        let errors = world
+            .check(&request("Fox Mulder", "fmulder", "fox@example.org"))
+            .await;
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[tokio::test]
+    async fn names_and_addresses_in_the_directory_are_taken_whatever_their_case() {
+        let world = World::new();
+        let errors = world
+            .check(&request("Alice Liddell", "alice", "ALICE@example.org"))
+            .await;
+        assert!(mentions(&errors, "cn", "already taken"), "{errors:?}");
+        assert!(mentions(&errors, "uid", "already taken"), "{errors:?}");
+        assert!(mentions(&errors, "email", "already used"), "{errors:?}");
+    }
+
+    #[tokio::test]
+    async fn names_and_addresses_of_stored_sign_ups_are_pending() {
+        let world = World::new();
+        let errors = world
+            .check(&request("Dana Scully", "dscully", "Dana@Example.org"))
+            .await;
+        for field in ["cn", "uid", "email"] {
+            assert!(
+                mentions(&errors, field, "just signed up"),
+                "{field}: {errors:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn blocked_names_bad_addresses_and_mismatched_passwords_are_each_named() {
+        let world = World::new();
+        let mut bad = request("Sysadmin Sam", "admin2", "sam@spam.mailinator.com");
+        bad.password_again = "something else entirely".into();
+        let errors = world.check(&bad).await;
+        assert!(mentions(&errors, "cn", "not allowed"), "{errors:?}");
+        assert!(mentions(&errors, "uid", "not allowed"), "{errors:?}");
+        assert!(mentions(&errors, "email", "mail provider"), "{errors:?}");
+        assert!(!errors.get("password").is_empty(), "{errors:?}");
+
+        let errors = world
+            .check(&request("www.example.org", "Bad Uid", "not-an-address"))
+            .await;
+        assert!(mentions(&errors, "cn", "URL"), "{errors:?}");
+        assert!(mentions(&errors, "uid", "lower-case"), "{errors:?}");
+        assert!(mentions(&errors, "email", "valid email"), "{errors:?}");
+    }
+
+    #[tokio::test]
+    async fn a_directory_outage_is_an_error_not_a_verdict() {
+        struct Down;
+        impl UserStore for Down {
+            fn user_dn(&self, uid: &str) -> String {
+                uid.to_string()
+            }
+            async fn find_users_where(
+                &self,
+                _filter: Filter,
+            ) -> Result<Vec<crate::directory::DirectoryUser>> {
+                Err(crate::Error::DirectoryUnavailable("refused".into()))
+            }
+            async fn modify_user(&self, _uid: &str, _mods: Vec<ldap3::Mod<String>>) -> Result<()> {
+                Err(crate::Error::DirectoryUnavailable("refused".into()))
+            }
+            async fn create_user(
+                &self,
+                _user: &crate::directory::NewUser,
+            ) -> Result<crate::directory::Created> {
+                Err(crate::Error::DirectoryUnavailable("refused".into()))
+            }
+            async fn verify_password(&self, _dn: &str, _password: &str) -> Result<bool> {
+                Err(crate::Error::DirectoryUnavailable("refused".into()))
+            }
+        }
+        let world = World::new();
+        let outcome = Validator {
+            settings: &world.settings,
+            directory: &Down,
+            db: &world.signups,
+            blocklist: &AdminBlocked,
+        }
+        .check_all(&request("Fox Mulder", "fmulder", "fox@example.org"))
+        .await;
+        assert!(outcome.is_err_and(|e| e.is_unavailable()));
     }
 }

@@ -99,14 +99,26 @@ pub async fn submit(
     if new_mail.eq_ignore_ascii_case(current) {
         errors = vec!["This is already your address.".into()];
     }
-    if errors.is_empty()
-        && !state
-            .services
-            .directory
+    if errors.is_empty() {
+        // Wrong passwords here count with failed sign-ins: an open session is no guessing oracle.
+        let limits = &state.settings.rate_limit;
+        let (bucket, uid) = ("signin-account", entry.uid());
+        let per_account = limits.signin_failures_per_account;
+        if state
+            .rate_limiter
+            .exceeded(bucket, uid, per_account, limits.window)
+            .await
+        {
+            return Err(WebError::TooManyRequests);
+        }
+        let directory = &state.services.directory;
+        if !directory
             .verify_password(entry.dn(), &form.current_password)
             .await?
-    {
-        errors.push("Your current password is not right.".into());
+        {
+            state.rate_limiter.record(bucket, uid, limits.window).await;
+            errors.push("Your current password is not right.".into());
+        }
     }
     if !errors.is_empty() {
         return render(&req, &state, current, &form.email, &errors, None);

@@ -1,7 +1,7 @@
 //! `/signup/`: the sign-up form, its submission, and the "check your email" page.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bitu_core::blocklist;
+use bitu_core::signup::admission::Admission;
 use bitu_core::signup::captcha;
 use bitu_core::signup::service::SubmitOutcome;
 use bitu_core::signup::validate::{FieldErrors, SignupRequest};
@@ -75,21 +75,10 @@ pub async fn submit(
         return render(&req, &state, &form, &FieldErrors::default(), None).await;
     }
     let client = client_ip(&req, &state.settings.web.trusted_proxies);
-    let ip = client.map(|ip| ip.to_string()).unwrap_or_default();
-    let hour = std::time::Duration::from_secs(3600);
-    let limit = state.settings.signup.attempts_per_ip_per_hour;
-    if state.rate_limiter.hit("signup-ip", &ip, limit, hour).await {
-        warn!(client_ip = %ip, "sign-up refused: too many attempts");
-        return Err(WebError::TooManyRequests);
-    }
-    if let Some(address) = client {
-        let mut conn = bitu_core::db::conn(&state.services.db).await?;
-        let now = chrono::Utc::now().naive_utc();
-        let refusal =
-            blocklist::ip::signup_refusal(&mut conn, &state.settings.blocklist, address, now)
-                .await?;
-        if let Some(reason) = refusal {
-            warn!(client_ip = %ip, "sign-up refused: address globally blocked");
+    match state.signup_gate().admit(client).await? {
+        Admission::Open => {}
+        Admission::TooManyAttempts => return Err(WebError::TooManyRequests),
+        Admission::Blocked(reason) => {
             let mut response =
                 render(&req, &state, &form, &FieldErrors::default(), Some(&reason)).await?;
             *response.status_mut() = actix_web::http::StatusCode::FORBIDDEN;
