@@ -109,6 +109,10 @@ pub trait PendingSignups: Send + Sync {
         field: PendingField,
         value: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// The name in use (in the directory or held by a sign-up) whose look-alike skeleton
+    /// `name` shares, `name` itself included.
+    fn name_like(&self, name: &str) -> impl Future<Output = Result<Option<String>>> + Send;
 }
 
 impl PendingSignups for DbPool {
@@ -138,6 +142,11 @@ impl PendingSignups for DbPool {
             }
         };
         Ok(count > 0)
+    }
+
+    async fn name_like(&self, name: &str) -> Result<Option<String>> {
+        let mut conn = db::conn(self).await?;
+        confusables::similar_name(&mut conn, name).await
     }
 }
 
@@ -208,8 +217,9 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
         {
             return Ok(Some(reserved.clone()));
         }
-        let mut conn = db::conn(self.db).await?;
-        Ok(confusables::similar_name(&mut conn, cn)
+        Ok(self
+            .db
+            .name_like(cn)
             .await?
             .filter(|existing| existing != cn))
     }
