@@ -89,6 +89,7 @@ async fn linked_user(
     Ok(recovery::check_reset_link(
         &state.services.directory,
         &state.settings,
+        &bitu_core::clock::SystemClock,
         &uid,
         expires,
         &token,
