@@ -2,10 +2,12 @@
 //! the run record every run leaves in the database.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bitu_core::Settings;
+use bitu_core::audit;
 use bitu_core::blocklist::{ImportOptions, run_import};
+use bitu_core::clock::SystemClock;
 use bitu_core::db::DbPool;
 use bitu_core::directory::Directory;
 use bitu_core::names::NameRules;
@@ -97,14 +99,15 @@ pub async fn blocksync(
     }
 }
 
-/// Deletes expired sign-ups (and, unless listing only, expired captchas); `listed` receives
-/// each sign-up of a dry run or a `uid` deletion.
+/// Deletes expired sign-ups (and, unless listing only, expired captchas and audit rows older
+/// than `audit_retention`); `listed` receives each sign-up of a dry run or a `uid` deletion.
 pub async fn expire(
     db: &DbPool,
     request: &ExpireRequest,
+    audit_retention: Duration,
     listed: impl FnMut(&Expired),
 ) -> Result<Ran, String> {
-    let outcome = expire::run(db, request, listed)
+    let outcome = expire::run(db, &SystemClock, request, listed)
         .await
         .map_err(|e| e.to_string())?;
     match outcome {
@@ -117,7 +120,14 @@ pub async fn expire(
                 let captchas = captcha::purge_expired(db)
                     .await
                     .map_err(|e| e.to_string())?;
-                info!(signups = count, captchas, "expired entries deleted");
+                let audit_rows =
+                    audit::retention::purge(db, audit_retention, audit::retention::BATCH)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                info!(
+                    signups = count,
+                    captchas, audit_rows, "expired entries deleted"
+                );
             }
             Ok(Ran::Done)
         }

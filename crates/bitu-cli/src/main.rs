@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod activationlink;
+mod audit;
 mod blocklist;
 mod check_config;
 mod jobs;
@@ -41,6 +42,8 @@ enum Command {
     /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
     /// [site], [signup]); the earlier link stops working.
     Activationlink(activationlink::ActivationLinkArgs),
+    /// The audit trail, newest first: who changed what, when, from where (reads [database]).
+    Audit(audit::AuditArgs),
     /// When each timer job (bitu-blocksync, bitu-expire) last ran, succeeded and failed, on
     /// any host (reads [database]).
     Timers(timers::TimersArgs),
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Jobs(command) => jobs::run(&args.config, command),
         Command::Activationlink(command) => activationlink::run(&args.config, command),
         Command::Timers(command) => timers::run(&args.config, command),
+        Command::Audit(command) => audit::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

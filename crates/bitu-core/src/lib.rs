@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod account;
+pub mod audit;
 pub mod authz;
 pub mod blocklist;
 pub mod clock;

@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod audit;
 mod authz;
 mod blocklist;
 mod check;
@@ -25,6 +26,7 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use audit::AuditSettings;
 pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
@@ -81,6 +83,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Timer jobs run inside bitu-rq instead of by systemd timers.
     pub scheduler: SchedulerSettings,
+    /// The audit trail's retention.
+    pub audit: AuditSettings,
     /// Roles (account managers, group managers) and the caches of permission checks.
     pub authz: AuthzSettings,
     /// Personal API tokens: lifetimes.
@@ -444,6 +448,7 @@ impl Settings {
         problems.extend(self.mail.validate());
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
+        problems.extend(self.audit.validate());
         problems.extend(self.authz.validate());
         problems.extend(self.api_tokens.validate());
         problems

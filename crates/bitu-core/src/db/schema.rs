@@ -17,6 +17,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Unsigned<BigInt>,
+        at -> Datetime,
+        actor_uid -> Nullable<Varchar>,
+        actor_kind -> Varchar,
+        actor_detail -> Nullable<Varchar>,
+        action -> Varchar,
+        target_kind -> Varchar,
+        target -> Varchar,
+        subject_uid -> Nullable<Varchar>,
+        client_address -> Nullable<Varchar>,
+        outcome -> Varchar,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
     blocklist_entries (id) {
         id -> BigInt,
         origin -> Varchar,
@@ -150,6 +167,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    audit_log,
     blocklist_entries,
     blocklist_ip_blocks,
     blocklist_versions,
