@@ -20,6 +20,7 @@ mod migrations;
 mod names;
 mod operations;
 mod pages;
+mod permissions;
 mod queue;
 mod recovery;
 mod schema;
