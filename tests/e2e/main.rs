@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod account;
+mod audit;
 mod authz;
 mod bench_web;
 mod bench_worker;
@@ -16,6 +17,7 @@ mod keys;
 mod logging;
 mod mail_outages;
 mod migrations;
+mod names;
 mod operations;
 mod pages;
 mod queue;

@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
+use bitu_core::audit::Actor;
 use bitu_core::authz::{AccountState, Principal, Via};
 use futures_util::future::{Ready, ready};
 use tracing::info;
@@ -43,6 +44,18 @@ pub struct CurrentUser {
     pub method: AuthMethod,
     /// Row id of the token, for token requests.
     pub token_id: Option<u64>,
+    /// The client's address.
+    pub client: Option<IpAddr>,
+}
+
+impl CurrentUser {
+    /// Who the audit trail names for this request's changes.
+    pub fn actor(&self) -> Actor {
+        match (self.method, self.token_id) {
+            (AuthMethod::Token, Some(id)) => Actor::token(&self.uid, id, self.client),
+            _ => Actor::session(&self.uid, self.client),
+        }
+    }
 }
 
 /// Starts the session of someone who just signed in, under a fresh id so a planted one
@@ -173,10 +186,17 @@ impl FromRequest for CurrentUser {
                     Via::Session => AuthMethod::Session,
                     Via::Token { .. } => AuthMethod::Token,
                 },
+                client: request_client(req),
             }),
             Principal::Anonymous => Err(sign_in_required(req)),
         })
     }
+}
+
+/// The client's address of `req` by the configured trusted proxies.
+pub fn request_client(req: &HttpRequest) -> Option<IpAddr> {
+    let state = req.app_data::<actix_web::web::Data<AppState>>()?;
+    client_ip(req, &state.settings.web.trusted_proxies)
 }
 
 /// The refusal for an anonymous request: 401 for JSON APIs, a redirect to sign-in for pages.

@@ -4,17 +4,14 @@
 //! entry kills it. The mails are prepared in bitu-rq, so a request's answer and timing are
 //! the same whether or not an account exists.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, TimeDelta, Utc};
-use ldap3::Mod;
 use tracing::info;
 
 use super::signed_links::{self, LinkPurpose};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::directory::{Directory, DirectoryUser, UserAttribute, UserStore};
-use crate::error::{Error, Result};
+use crate::directory::{DirectoryUser, UserAttribute, UserStore};
+use crate::error::Result;
 use crate::mail::Message;
 
 /// Whether the entry is blocked (pointed at the disabling password policy, or locked).
@@ -155,33 +152,4 @@ pub fn check_email_change(
         Utc::now().timestamp(),
         token,
     ))
-}
-
-/// Replaces `user`'s address with `new_mail`; returns the notice for the old address.
-pub async fn change_email(
-    directory: &Directory,
-    user: &DirectoryUser,
-    new_mail: &str,
-) -> Result<Option<Message>> {
-    let taken = directory
-        .find_users_by(UserAttribute::Mail, new_mail)
-        .await?
-        .into_iter()
-        .any(|other| other.dn() != user.dn());
-    if taken {
-        return Err(Error::Invalid(
-            "This email address is already used by another account.".into(),
-        ));
-    }
-    let mods = vec![Mod::Replace(
-        "mail".to_string(),
-        HashSet::from([new_mail.to_string()]),
-    )];
-    directory.modify_user(user.uid(), mods).await?;
-    info!(uid = user.uid(), "email address changed");
-    Ok(user.mail().map(|old| Message::EmailChanged {
-        to: old.to_string(),
-        developer_name: user.cn().to_string(),
-        new_address: crate::mail::mask_address(new_mail),
-    }))
 }
