@@ -84,9 +84,14 @@ async fn look_alikes_of_ldap_names_pending_sign_ups_and_reserved_names_are_refus
         password_hash: "{SSHA}unused".into(),
     };
     let settings = ctx.settings.clone();
-    let (id, _) = store::create(&pool, &signup, chrono::TimeDelta::hours(1), |id, token| {
-        activation_mail(&settings, id, token, "mary@example.org", "Mary Major")
-    })
+    let anonymous = bitu_core::audit::Actor::anonymous(None);
+    let (id, _) = store::create(
+        &pool,
+        &anonymous,
+        &signup,
+        chrono::TimeDelta::hours(1),
+        |id, token| activation_mail(&settings, id, token, "mary@example.org", "Mary Major"),
+    )
     .await
     .unwrap()
     .unwrap();
