@@ -21,6 +21,7 @@ mod operations;
 mod pages;
 mod queue;
 mod recovery;
+mod review_fixes;
 mod schema;
 mod signup;
 mod web;
