@@ -17,6 +17,7 @@ mod keys;
 mod logging;
 mod mail_outages;
 mod migrations;
+mod names;
 mod operations;
 mod pages;
 mod queue;

@@ -9,6 +9,9 @@ use bitu_core::audit;
 use bitu_core::blocklist::{ImportOptions, run_import};
 use bitu_core::clock::SystemClock;
 use bitu_core::db::DbPool;
+use bitu_core::directory::Directory;
+use bitu_core::names::NameRules;
+use bitu_core::names::backfill::backfill;
 use bitu_core::signup::captcha;
 use bitu_core::signup::expire::{self, ExpireOutcome, ExpireRequest, Expired};
 use bitu_core::timer_runs::{self, RunEnd, Trigger};
@@ -69,6 +72,18 @@ pub async fn blocksync(
     report(&outcome.report);
     if outcome.locked_out {
         return Ok(Ran::Skipped);
+    }
+    // A regular run also indexes names of entries made outside Bitu, for the look-alike check.
+    if !options.dry_run && options.only.is_empty() {
+        let directory = Directory::new(settings.ldap.clone()).map_err(|e| e.to_string())?;
+        let rules = NameRules::new(&settings.names);
+        let done = backfill(&directory, db, &rules, |_| {})
+            .await
+            .map_err(|e| format!("indexing developer names failed: {e}"))?;
+        report(&format!(
+            "names: {} read, {} skeletons added\n",
+            done.read, done.added
+        ));
     }
     match outcome.failed.as_slice() {
         [] => Ok(Ran::Done),

@@ -7,6 +7,7 @@ mod blocklist;
 mod check_config;
 mod jobs;
 mod migrate;
+mod names;
 mod timers;
 
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ enum Command {
     CheckConfig(check_config::CheckConfigArgs),
     /// Why a name is refused; add, remove and list block list entries (reads [database]).
     Blocklist(blocklist::BlocklistArgs),
+    /// Index the developer names in LDAP for the look-alike check (reads [database], [ldap]).
+    Names(names::NamesArgs),
     /// List queued, running and failed jobs; retry or drop failed ones (reads [redis]).
     Jobs(jobs::JobsArgs),
     /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Migrate(command) => migrate::run(&args.config, command),
         Command::CheckConfig(command) => check_config::run(&args.config, command),
         Command::Blocklist(command) => blocklist::run(&args.config, command),
+        Command::Names(command) => names::run(&args.config, command),
         Command::Jobs(command) => jobs::run(&args.config, command),
         Command::Activationlink(command) => activationlink::run(&args.config, command),
         Command::Timers(command) => timers::run(&args.config, command),

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod memory;
 pub mod metrics;
 pub mod names;
+pub mod permissions;
 pub mod queue;
 pub mod redis;
 pub mod services;

@@ -11,6 +11,7 @@ mod logging;
 mod mail;
 mod metrics;
 mod names;
+mod permissions;
 mod queue;
 mod signup;
 
@@ -35,6 +36,7 @@ pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, Loggi
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
 pub use metrics::{MetricsSettings, SchedulerSettings};
 pub use names::{CreatableRules, MEDIAWIKI_RESERVED, NamesSettings};
+pub use permissions::{Operator, PermissionGroup, PermissionsSettings, RuleKind, RuleSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 
@@ -89,6 +91,8 @@ pub struct Settings {
     pub authz: AuthzSettings,
     /// Personal API tokens: lifetimes.
     pub api_tokens: ApiTokenSettings,
+    /// Group access requests: requestable groups and their rules.
+    pub permissions: PermissionsSettings,
 }
 
 /// MariaDB connection settings.
@@ -451,6 +455,7 @@ impl Settings {
         problems.extend(self.audit.validate());
         problems.extend(self.authz.validate());
         problems.extend(self.api_tokens.validate());
+        problems.extend(self.permissions.validate());
         problems
     }
 }

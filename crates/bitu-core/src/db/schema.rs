@@ -83,6 +83,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    name_skeletons (id) {
+        id -> Unsigned<BigInt>,
+        skeleton_hash -> Binary,
+        name -> Varchar,
+        signup_id -> Nullable<Unsigned<BigInt>>,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     signup_captchas (id) {
         id -> Binary,
         answer -> Varchar,
@@ -162,6 +172,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocklist_ip_blocks,
     blocklist_versions,
     job_outbox,
+    name_skeletons,
     signup_captchas,
     signups,
     ssh_keys,

@@ -16,6 +16,7 @@ use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
+use crate::names::confusables;
 use crate::queue::{Envelope, Job, outbox};
 
 /// A stored sign-up.
@@ -75,7 +76,9 @@ fn now() -> NaiveDateTime {
 /// Which field a unique-key violation is about.
 fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> &'static str {
     let message = info.message();
-    if message.contains("signups_uid") {
+    if message.contains(confusables::UNIQUE_KEY) {
+        "cn-similar"
+    } else if message.contains("signups_uid") {
         "uid"
     } else if message.contains("signups_mail") {
         "email"
@@ -115,6 +118,7 @@ pub async fn create(
                 .select(signups::id)
                 .first(conn)
                 .await?;
+            confusables::hold_for_signup(conn, &signup.cn, id).await?;
             let envelope = outbox::enqueue(conn, mail_job(id, &token)).await?;
             let entry = Entry::new(
                 actor,
@@ -137,10 +141,11 @@ pub async fn create(
             let mut errors = FieldErrors::default();
             let field = duplicate_field(info.as_ref());
             errors.add(
-                field,
+                if field == "cn-similar" { "cn" } else { field },
                 match field {
                     "uid" => "Someone has just signed up with this shell username.",
                     "email" => "Someone has just signed up with this email address.",
+                    "cn-similar" => "This name is too similar to an existing account.",
                     _ => "Someone has just signed up with this developer account name.",
                 },
             );
