@@ -23,6 +23,7 @@ mod pages;
 mod permissions;
 mod queue;
 mod recovery;
+mod review_fixes;
 mod schema;
 mod signup;
 mod web;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use bitu_core::audit::Actor;
 use bitu_core::names::confusables;
 use bitu_core::signup::service::activation_mail;
 use bitu_core::signup::store::{self, NewSignup};
@@ -84,7 +85,7 @@ async fn look_alikes_of_ldap_names_pending_sign_ups_and_reserved_names_are_refus
         password_hash: "{SSHA}unused".into(),
     };
     let settings = ctx.settings.clone();
-    let actor = bitu_core::audit::Actor::anonymous(None);
+    let actor = Actor::anonymous(None);
     let (id, _) = store::create(
         &pool,
         &actor,
