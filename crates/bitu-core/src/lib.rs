@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod authz;
+pub mod blocking;
 pub mod blocklist;
 pub mod clock;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod integrations;
 pub mod jobs;
 pub mod keys;
 pub mod logging;

@@ -3,6 +3,7 @@
 
 mod account;
 mod authz;
+mod blocking;
 mod blocklist;
 mod check;
 mod keys;
@@ -26,6 +27,7 @@ pub use account::{
     RateLimitSettings, SessionSettings,
 };
 pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
+pub use blocking::{BlockingSettings, IntegrationSettings};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
@@ -85,6 +87,8 @@ pub struct Settings {
     pub authz: AuthzSettings,
     /// Personal API tokens: lifetimes.
     pub api_tokens: ApiTokenSettings,
+    /// Account blocking: the external systems a block reaches.
+    pub blocking: BlockingSettings,
 }
 
 /// MariaDB connection settings.
