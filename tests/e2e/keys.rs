@@ -4,5 +4,5 @@
 mod access;
 mod add;
 mod private;
-mod support;
+pub(crate) mod support;
 mod sync;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod account;
+mod audit;
 mod authz;
 mod bench_web;
 mod bench_worker;
@@ -17,10 +18,12 @@ mod keys;
 mod logging;
 mod mail_outages;
 mod migrations;
+mod names;
 mod operations;
 mod pages;
 mod queue;
 mod recovery;
+mod review_fixes;
 mod schema;
 mod signup;
 mod web;

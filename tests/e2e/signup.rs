@@ -12,7 +12,7 @@ use crate::jobs_support::{WorkerProcess, fast_settings};
 
 const PASSWORD: &str = "Velvet-Tundra-Compass-81";
 
-async fn captcha_answer(ctx: &TestContext, page: &str) -> (String, String) {
+pub(crate) async fn captcha_answer(ctx: &TestContext, page: &str) -> (String, String) {
     let id = page
         .split("name=\"captcha_id\" value=\"")
         .nth(1)
@@ -28,7 +28,7 @@ async fn captcha_answer(ctx: &TestContext, page: &str) -> (String, String) {
 }
 
 /// Fills in and submits the sign-up form; returns the response.
-async fn sign_up(
+pub(crate) async fn sign_up(
     ctx: &TestContext,
     browser: &Browser,
     cn: &str,
@@ -71,7 +71,7 @@ async fn signup_count(ctx: &TestContext) -> i64 {
     count.n
 }
 
-fn activation_path(text: &str) -> String {
+pub(crate) fn activation_path(text: &str) -> String {
     let start = text
         .find("/signup/activate/")
         .expect("activation link in mail");
@@ -798,6 +798,7 @@ async fn fifty_activations_through_two_workers_get_distinct_unused_uid_numbers()
         };
         let (id, _) = store::create(
             &services.db,
+            &bitu_core::audit::Actor::anonymous(None),
             &signup,
             chrono::TimeDelta::hours(1),
             |id, token| {
@@ -818,7 +819,9 @@ async fn fifty_activations_through_two_workers_get_distinct_unused_uid_numbers()
             .unwrap();
         links.push((id, token));
     }
-    let activations = links.iter().map(|(id, token)| service.activate(*id, token));
+    let activations = links
+        .iter()
+        .map(|(id, token)| service.activate(*id, token, None));
     for outcome in futures_util::future::join_all(activations).await {
         outcome.unwrap().unwrap();
     }

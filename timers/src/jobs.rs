@@ -2,11 +2,16 @@
 //! the run record every run leaves in the database.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bitu_core::Settings;
+use bitu_core::audit;
 use bitu_core::blocklist::{ImportOptions, run_import};
+use bitu_core::clock::SystemClock;
 use bitu_core::db::DbPool;
+use bitu_core::directory::Directory;
+use bitu_core::names::NameRules;
+use bitu_core::names::backfill::backfill;
 use bitu_core::signup::captcha;
 use bitu_core::signup::expire::{self, ExpireOutcome, ExpireRequest, Expired};
 use bitu_core::timer_runs::{self, RunEnd, Trigger};
@@ -68,6 +73,18 @@ pub async fn blocksync(
     if outcome.locked_out {
         return Ok(Ran::Skipped);
     }
+    // A regular run also indexes names of entries made outside Bitu, for the look-alike check.
+    if !options.dry_run && options.only.is_empty() {
+        let directory = Directory::new(settings.ldap.clone()).map_err(|e| e.to_string())?;
+        let rules = NameRules::new(&settings.names);
+        let done = backfill(&directory, db, &rules, |_| {})
+            .await
+            .map_err(|e| format!("indexing developer names failed: {e}"))?;
+        report(&format!(
+            "names: {} read, {} skeletons added\n",
+            done.read, done.added
+        ));
+    }
     match outcome.failed.as_slice() {
         [] => Ok(Ran::Done),
         failed => Err(format!(
@@ -82,14 +99,15 @@ pub async fn blocksync(
     }
 }
 
-/// Deletes expired sign-ups (and, unless listing only, expired captchas); `listed` receives
-/// each sign-up of a dry run or a `uid` deletion.
+/// Deletes expired sign-ups (and, unless listing only, expired captchas and audit rows older
+/// than `audit_retention`); `listed` receives each sign-up of a dry run or a `uid` deletion.
 pub async fn expire(
     db: &DbPool,
     request: &ExpireRequest,
+    audit_retention: Duration,
     listed: impl FnMut(&Expired),
 ) -> Result<Ran, String> {
-    let outcome = expire::run(db, request, listed)
+    let outcome = expire::run(db, &SystemClock, request, listed)
         .await
         .map_err(|e| e.to_string())?;
     match outcome {
@@ -102,7 +120,14 @@ pub async fn expire(
                 let captchas = captcha::purge_expired(db)
                     .await
                     .map_err(|e| e.to_string())?;
-                info!(signups = count, captchas, "expired entries deleted");
+                let audit_rows =
+                    audit::retention::purge(db, audit_retention, audit::retention::BATCH)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                info!(
+                    signups = count,
+                    captchas, audit_rows, "expired entries deleted"
+                );
             }
             Ok(Ran::Done)
         }

@@ -163,7 +163,10 @@ pub async fn serve(
         queue,
         blocklist,
         sessions,
-        authz: Authz::new(&settings.authz, &settings.ldap.ppolicy_dn),
+        authz: Authz::new(
+            &settings.authz.with_permission_groups(&settings.permissions),
+            &settings.ldap.ppolicy_dn,
+        ),
     });
     let access_table = web::Data::new(AccessTable::new());
     let secure = settings.site.base_url.starts_with("https://");

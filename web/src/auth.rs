@@ -9,6 +9,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
+use bitu_core::audit;
+use bitu_core::audit::Actor;
 use bitu_core::authz::{AccountState, Principal, Via};
 use futures_util::future::{Ready, ready};
 use tracing::info;
@@ -43,6 +45,18 @@ pub struct CurrentUser {
     pub method: AuthMethod,
     /// Row id of the token, for token requests.
     pub token_id: Option<u64>,
+    /// The client's address.
+    pub client: Option<IpAddr>,
+}
+
+impl CurrentUser {
+    /// Who the audit trail names for this request's changes.
+    pub fn actor(&self) -> Actor {
+        match (self.method, self.token_id) {
+            (AuthMethod::Token, Some(id)) => Actor::token(&self.uid, id, self.client),
+            _ => Actor::session(&self.uid, self.client),
+        }
+    }
 }
 
 /// Starts the session of someone who just signed in, under a fresh id so a planted one
@@ -148,13 +162,37 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Princip
     }
 }
 
-/// Records that a session was ended because its account is locked or gone.
+/// Records that a session was ended because its account is locked or gone; a failure to
+/// write the row is logged (the session is ended regardless).
 async fn audit_session_ended(
-    _state: &AppState,
-    _req: &HttpRequest,
-    _uid: &str,
-    _account: &AccountState,
+    state: &AppState,
+    req: &HttpRequest,
+    uid: &str,
+    account: &AccountState,
 ) {
+    let client = client_ip(req, &state.settings.web.trusted_proxies);
+    let reason = match account {
+        AccountState::Missing => "entry gone",
+        _ => "locked or disabled",
+    };
+    // Bitu ended it, on a request from this client.
+    let actor = audit::Actor {
+        client,
+        ..audit::Actor::system()
+    };
+    let entry = audit::Entry::new(
+        &actor,
+        audit::Action::SessionEndLocked,
+        audit::Target::User(uid.to_string()),
+    )
+    .with("reason", reason);
+    let written = match bitu_core::db::conn(&state.services.db).await {
+        Ok(mut conn) => audit::record(&mut conn, &entry).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        tracing::warn!(uid, error = %e, "cannot write the audit row of an ended session");
+    }
 }
 
 impl FromRequest for CurrentUser {
@@ -173,10 +211,17 @@ impl FromRequest for CurrentUser {
                     Via::Session => AuthMethod::Session,
                     Via::Token { .. } => AuthMethod::Token,
                 },
+                client: request_client(req),
             }),
             Principal::Anonymous => Err(sign_in_required(req)),
         })
     }
+}
+
+/// The client's address of `req` by the configured trusted proxies.
+pub fn request_client(req: &HttpRequest) -> Option<IpAddr> {
+    let state = req.app_data::<actix_web::web::Data<AppState>>()?;
+    client_ip(req, &state.settings.web.trusted_proxies)
 }
 
 /// The refusal for an anonymous request: 401 for JSON APIs, a redirect to sign-in for pages.

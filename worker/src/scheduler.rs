@@ -55,7 +55,7 @@ pub async fn start(settings: &Settings, db: &DbPool) -> Result<Option<JobSchedul
             let (settings, db) = (settings.clone(), db.clone());
             Box::pin(async move {
                 let request = jobs::scheduled_expire(&settings);
-                let run = jobs::expire(&db, &request, |_| {});
+                let run = jobs::expire(&db, &request, settings.audit.retention, |_| {});
                 logged(
                     EXPIRE,
                     jobs::recorded(&db, EXPIRE, Trigger::Scheduler, run).await,

@@ -2,10 +2,12 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod activationlink;
+mod audit;
 mod blocklist;
 mod check_config;
 mod jobs;
 mod migrate;
+mod names;
 mod timers;
 
 use std::path::PathBuf;
@@ -33,11 +35,15 @@ enum Command {
     CheckConfig(check_config::CheckConfigArgs),
     /// Why a name is refused; add, remove and list block list entries (reads [database]).
     Blocklist(blocklist::BlocklistArgs),
+    /// Index the developer names in LDAP for the look-alike check (reads [database], [ldap]).
+    Names(names::NamesArgs),
     /// List queued, running and failed jobs; retry or drop failed ones (reads [redis]).
     Jobs(jobs::JobsArgs),
     /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
     /// [site], [signup]); the earlier link stops working.
     Activationlink(activationlink::ActivationLinkArgs),
+    /// The audit trail, newest first: who changed what, when, from where (reads [database]).
+    Audit(audit::AuditArgs),
     /// When each timer job (bitu-blocksync, bitu-expire) last ran, succeeded and failed, on
     /// any host (reads [database]).
     Timers(timers::TimersArgs),
@@ -49,9 +55,11 @@ fn main() -> ExitCode {
         Command::Migrate(command) => migrate::run(&args.config, command),
         Command::CheckConfig(command) => check_config::run(&args.config, command),
         Command::Blocklist(command) => blocklist::run(&args.config, command),
+        Command::Names(command) => names::run(&args.config, command),
         Command::Jobs(command) => jobs::run(&args.config, command),
         Command::Activationlink(command) => activationlink::run(&args.config, command),
         Command::Timers(command) => timers::run(&args.config, command),
+        Command::Audit(command) => audit::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

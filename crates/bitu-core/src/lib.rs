@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod account;
+pub mod audit;
 pub mod authz;
 pub mod blocking;
 pub mod blocklist;
@@ -21,6 +22,7 @@ pub mod mail;
 pub mod memory;
 pub mod metrics;
 pub mod names;
+pub mod permissions;
 pub mod queue;
 pub mod redis;
 pub mod services;

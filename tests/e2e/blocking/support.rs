@@ -5,6 +5,7 @@ use bitu_core::Services;
 use bitu_core::account::password::ssha;
 use bitu_core::account::sessions::Sessions;
 use bitu_core::account::tokens::{self, NewToken};
+use bitu_core::audit::Actor;
 use bitu_core::authz::Scope;
 use bitu_core::blocking::{self, ActionKind, BlockRequest, System, store};
 use bitu_core::keys::{KeyService, NewKey};
@@ -34,6 +35,7 @@ pub async fn user_with_everything(
     ctx.create_user(uid, cn, &ssha(PASSWORD)).await;
     let keys = KeyService::new(services, &ctx.settings.keys);
     keys.add(
+        &Actor::session(uid, None),
         uid,
         NewKey {
             text: KEY,
@@ -57,6 +59,7 @@ pub async fn user_with_everything(
     let (_, token) = tokens::create(
         &services.db,
         &ctx.settings.api_tokens,
+        &Actor::session(uid, None),
         uid,
         &NewToken {
             name: "before",
@@ -83,7 +86,7 @@ pub async fn ask(
         services,
         &ctx.settings,
         &queue,
-        "carol",
+        &Actor::session("carol", None),
         &BlockRequest {
             uid,
             action,

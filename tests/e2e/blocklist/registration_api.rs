@@ -111,10 +111,15 @@ async fn username_and_ip_apis_keep_strikers_contract() {
         scopes: &[bitu_core::authz::Scope::CheckIpBlocks],
         lifetime_days: None,
     };
-    let (_, token) =
-        bitu_core::account::tokens::create(&pool, &ctx.settings.api_tokens, "taken", &new)
-            .await
-            .unwrap();
+    let (_, token) = bitu_core::account::tokens::create(
+        &pool,
+        &ctx.settings.api_tokens,
+        &bitu_core::audit::Actor::cli("test"),
+        "taken",
+        &new,
+    )
+    .await
+    .unwrap();
     let get = |path: &str| {
         client
             .get(web.url(path))

@@ -16,7 +16,9 @@ use clap::Parser;
 /// bitu-blocksync.timer; safe to run at any time, and two runs never overlap (the second
 /// waits up to [blocklist] lock_wait, then exits 0 doing nothing). A full run records its
 /// start and end in the timer_runs table (metric bitu_timer_last_success_timestamp_seconds).
-/// Exits non-zero when a source failed (that source keeps its previous entries).
+/// A regular run (all sources, not dry) then records the look-alike skeleton of every
+/// developer name in LDAP, as `bitu names backfill` does, so accounts made outside Bitu are
+/// covered. Exits non-zero when a source failed (that source keeps its previous entries).
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {

@@ -8,11 +8,12 @@ use bitu_core::signup::expire::ExpireRequest;
 use bitu_timers::jobs;
 use clap::Parser;
 
-/// Deletes expired sign-ups and captchas, freeing their names.
+/// Deletes expired sign-ups and captchas, freeing their names, and old audit rows.
 ///
 /// Deletes sign-ups older than `[signup] expire_after` (activated or not), freeing their
-/// developer name, shell username and address, and expired captchas. Reads [database],
-/// [ldap], [redis], [signup] and [logging]. Run daily by bitu-expire.timer; safe to run at
+/// developer name, shell username and address, expired captchas, and audit rows older than
+/// `[audit] retention` (in batches). Reads [database], [ldap], [redis], [signup], [audit]
+/// and [logging]. Run daily by bitu-expire.timer; safe to run at
 /// any time and twice at once (the second run finds the lock taken and exits 0). A full run
 /// records its start and end in the timer_runs table (metric
 /// bitu_timer_last_success_timestamp_seconds).
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
                 dry_run: args.dry_run,
                 ..jobs::scheduled_expire(&settings)
             };
-            jobs::expire(&services.db, &request, |signup| {
+            jobs::expire(&services.db, &request, settings.audit.retention, |signup| {
                 println!("{}\t{}\t{}", signup.id, signup.uid, signup.created_at);
             })
             .await

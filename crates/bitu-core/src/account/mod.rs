@@ -2,6 +2,8 @@
 //! that reset a password or confirm an address.
 
 pub mod attributes;
+pub mod email_change;
+pub mod mail_request;
 pub mod password;
 pub mod password_rules;
 pub mod rate_limit;

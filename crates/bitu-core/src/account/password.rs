@@ -14,7 +14,9 @@ use sha1::{Digest, Sha1};
 use tracing::info;
 
 use super::password_rules::{PasswordContext, check_new_password};
+use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::config::{PasswordSetter, PasswordSettings};
+use crate::db::DbPool;
 use crate::directory::{Directory, DirectoryUser};
 use crate::error::{Error, Result};
 
@@ -79,11 +81,28 @@ pub enum ChangeOutcome {
     Refused(Vec<String>),
 }
 
-/// Changes `user`'s password after checking the old one by binding and the new one by the
-/// rules. The caller ends the user's other sessions.
-pub async fn change_password(
+/// Sets `user`'s password with its audit row: the row is written first and committed after
+/// the directory write (see [`audit::with_directory_change`]).
+async fn set_recorded(
+    db: &DbPool,
     directory: &Directory,
     settings: &PasswordSettings,
+    user: &DirectoryUser,
+    password: &str,
+    entry: &Entry,
+) -> Result<()> {
+    let change = set_password(directory, settings, user.dn(), password);
+    audit::with_directory_change(db, entry, change).await
+}
+
+/// Changes `user`'s password after checking the old one by binding and the new one by the
+/// rules, with its audit row. The caller ends the user's other sessions.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_password(
+    db: &DbPool,
+    directory: &Directory,
+    settings: &PasswordSettings,
+    actor: &Actor,
     user: &DirectoryUser,
     old: &str,
     new: &str,
@@ -101,8 +120,44 @@ pub async fn change_password(
     if !problems.is_empty() {
         return Ok(ChangeOutcome::Refused(problems));
     }
-    set_password(directory, settings, user.dn(), new).await?;
+    let entry = Entry::new(
+        actor,
+        Action::PasswordChange,
+        Target::User(user.uid().to_string()),
+    );
+    set_recorded(db, directory, settings, user, new, &entry).await?;
     info!(uid = user.uid(), "password changed");
+    Ok(ChangeOutcome::Changed)
+}
+
+/// Sets `user`'s password through a reset link (checked by the caller) after checking it by
+/// the rules, with its audit row naming the link's holder at `client`. The caller ends the
+/// user's sessions.
+pub async fn reset_password(
+    db: &DbPool,
+    directory: &Directory,
+    settings: &PasswordSettings,
+    user: &DirectoryUser,
+    client: Option<std::net::IpAddr>,
+    new: &str,
+    new_again: &str,
+) -> Result<ChangeOutcome> {
+    let context = PasswordContext {
+        cn: user.cn(),
+        uid: user.uid(),
+        email: user.mail().unwrap_or_default(),
+    };
+    let problems = check_new_password(settings, new, new_again, &context);
+    if !problems.is_empty() {
+        return Ok(ChangeOutcome::Refused(problems));
+    }
+    let entry = Entry::new(
+        &Actor::link(user.uid(), client),
+        Action::PasswordReset,
+        Target::User(user.uid().to_string()),
+    );
+    set_recorded(db, directory, settings, user, new, &entry).await?;
+    info!(uid = user.uid(), "password reset");
     Ok(ChangeOutcome::Changed)
 }
 

@@ -4,16 +4,14 @@
 //! entry kills it. The mails are prepared in bitu-rq, so a request's answer and timing are
 //! the same whether or not an account exists.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, TimeDelta, Utc};
-use ldap3::Mod;
 use tracing::info;
 
 use super::signed_links::{self, LinkPurpose};
+use crate::clock::Clock;
 use crate::config::Settings;
-use crate::directory::{Directory, DirectoryUser, UserAttribute};
-use crate::error::{Error, Result};
+use crate::directory::{DirectoryUser, UserAttribute, UserStore};
+use crate::error::Result;
 use crate::mail::Message;
 
 /// Whether the entry is blocked (pointed at the disabling password policy, or locked).
@@ -34,11 +32,12 @@ fn expiry_text(expires: i64) -> String {
 /// The reset mail for developer name `cn`, or `None` when there is nobody to mail: unknown
 /// name, no address, or a blocked account (blocked accounts cannot reset).
 pub async fn reset_mail(
-    directory: &Directory,
+    users: &impl UserStore,
     settings: &Settings,
+    clock: &impl Clock,
     cn: &str,
 ) -> Result<Option<Message>> {
-    let Some(user) = directory.find_user_by_cn(cn.trim()).await? else {
+    let Some(user) = users.find_user_by(UserAttribute::Cn, cn.trim()).await? else {
         info!("password reset asked for an unknown developer name");
         return Ok(None);
     };
@@ -50,7 +49,7 @@ pub async fn reset_mail(
         return Ok(None);
     }
     let secret = settings.secret_key()?;
-    let expires = (Utc::now() + seconds(settings.account.reset_link_lifetime)).timestamp();
+    let expires = (clock.now() + seconds(settings.account.reset_link_lifetime)).timestamp();
     let token = signed_links::sign(secret, LinkPurpose::PasswordReset, &user, "", expires)?;
     Ok(Some(Message::PasswordReset {
         to: mail.to_string(),
@@ -62,13 +61,14 @@ pub async fn reset_mail(
 
 /// The entry a reset link is for, if the link is valid for the entry as it is now.
 pub async fn check_reset_link(
-    directory: &Directory,
+    users: &impl UserStore,
     settings: &Settings,
+    clock: &impl Clock,
     uid: &str,
     expires: i64,
     token: &str,
 ) -> Result<Option<DirectoryUser>> {
-    let Some(user) = directory.find_user_by_uid(uid).await? else {
+    let Some(user) = users.find_user_by(UserAttribute::Uid, uid).await? else {
         return Ok(None);
     };
     let valid = signed_links::verify(
@@ -77,19 +77,24 @@ pub async fn check_reset_link(
         &user,
         "",
         expires,
-        Utc::now().timestamp(),
+        clock.now().timestamp(),
         token,
     );
     Ok((valid && !is_blocked(settings, &user)).then_some(user))
 }
 
 /// The forgotten-username mail for `email`, listing every entry with that address, or `None`.
-pub async fn username_mail(directory: &Directory, email: &str) -> Result<Option<Message>> {
+pub async fn username_mail(users: &impl UserStore, email: &str) -> Result<Option<Message>> {
     let email = email.trim();
     if email.is_empty() {
         return Ok(None);
     }
-    let users = directory.find_users_by(UserAttribute::Mail, email).await?;
+    let users = users
+        .find_users_where(crate::directory::Filter::eq(
+            UserAttribute::Mail.name(),
+            email,
+        ))
+        .await?;
     if users.is_empty() {
         return Ok(None);
     }
@@ -147,33 +152,4 @@ pub fn check_email_change(
         Utc::now().timestamp(),
         token,
     ))
-}
-
-/// Replaces `user`'s address with `new_mail`; returns the notice for the old address.
-pub async fn change_email(
-    directory: &Directory,
-    user: &DirectoryUser,
-    new_mail: &str,
-) -> Result<Option<Message>> {
-    let taken = directory
-        .find_users_by(UserAttribute::Mail, new_mail)
-        .await?
-        .into_iter()
-        .any(|other| other.dn() != user.dn());
-    if taken {
-        return Err(Error::Invalid(
-            "This email address is already used by another account.".into(),
-        ));
-    }
-    let mods = vec![Mod::Replace(
-        "mail".to_string(),
-        HashSet::from([new_mail.to_string()]),
-    )];
-    directory.modify_user(user.uid(), mods).await?;
-    info!(uid = user.uid(), "email address changed");
-    Ok(user.mail().map(|old| Message::EmailChanged {
-        to: old.to_string(),
-        developer_name: user.cn().to_string(),
-        new_address: crate::mail::mask_address(new_mail),
-    }))
 }

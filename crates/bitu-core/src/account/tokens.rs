@@ -6,11 +6,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::authz::Scope;
 use crate::config::ApiTokenSettings;
 use crate::db::schema::api_tokens;
@@ -96,10 +97,12 @@ fn lifetime(settings: &ApiTokenSettings, days: Option<u32>) -> Result<TimeDelta>
     Ok(TimeDelta::days(i64::from(days)))
 }
 
-/// Makes a token for `uid`; returns it and its value, which is not stored anywhere.
+/// Makes a token for `uid` (and its audit row by `actor`); returns it and its value, which
+/// is not stored anywhere.
 pub async fn create(
     pool: &DbPool,
     settings: &ApiTokenSettings,
+    actor: &Actor,
     uid: &str,
     new: &NewToken<'_>,
 ) -> Result<(ApiToken, String)> {
@@ -121,22 +124,36 @@ pub async fn create(
     let value = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
     let hint: String = value.chars().take(TOKEN_PREFIX.len() + 4).collect();
     let mut conn = db::conn(pool).await?;
-    diesel::insert_into(api_tokens::table)
-        .values((
-            api_tokens::uid.eq(uid),
-            api_tokens::name.eq(name),
-            api_tokens::token_hash.eq(hash(&value)),
-            api_tokens::hint.eq(&hint),
-            api_tokens::created_at.eq(now),
-            api_tokens::scopes.eq(Scope::join(new.scopes)),
-            api_tokens::expires_at.eq(expires_at),
-        ))
-        .execute(&mut conn)
-        .await?;
-    let token = api_tokens::table
-        .filter(api_tokens::token_hash.eq(hash(&value)))
-        .select(ApiToken::as_select())
-        .first(&mut conn)
+    let token = conn
+        .transaction::<_, Error, _>(async |conn| {
+            diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::uid.eq(uid),
+                    api_tokens::name.eq(name),
+                    api_tokens::token_hash.eq(hash(&value)),
+                    api_tokens::hint.eq(&hint),
+                    api_tokens::created_at.eq(now),
+                    api_tokens::scopes.eq(Scope::join(new.scopes)),
+                    api_tokens::expires_at.eq(expires_at),
+                ))
+                .execute(conn)
+                .await?;
+            let token = api_tokens::table
+                .filter(api_tokens::token_hash.eq(hash(&value)))
+                .select(ApiToken::as_select())
+                .first(conn)
+                .await?;
+            let target = Target::Token {
+                owner: uid.to_string(),
+                id: token.id,
+            };
+            let entry = Entry::new(actor, Action::TokenCreate, target)
+                .with("name", name)
+                .with("scopes", token.scopes.as_str())
+                .with("expires_at", expires_at.to_string());
+            audit::record(conn, &entry).await?;
+            Ok(token)
+        })
         .await?;
     Ok((token, value))
 }
@@ -152,17 +169,29 @@ pub async fn list(pool: &DbPool, uid: &str) -> Result<Vec<ApiToken>> {
         .await?)
 }
 
-/// Revokes token `id` of `uid`; `false` when no such token belongs to them.
-pub async fn revoke(pool: &DbPool, uid: &str, id: u64) -> Result<bool> {
+/// Revokes token `id` of `uid` (with its audit row); `false` when no such token belongs to
+/// them.
+pub async fn revoke(pool: &DbPool, actor: &Actor, uid: &str, id: u64) -> Result<bool> {
     let mut conn = db::conn(pool).await?;
-    let deleted = diesel::delete(
-        api_tokens::table
-            .filter(api_tokens::id.eq(id))
-            .filter(api_tokens::uid.eq(uid)),
-    )
-    .execute(&mut conn)
-    .await?;
-    Ok(deleted == 1)
+    conn.transaction::<_, Error, _>(async |conn| {
+        let deleted = diesel::delete(
+            api_tokens::table
+                .filter(api_tokens::id.eq(id))
+                .filter(api_tokens::uid.eq(uid)),
+        )
+        .execute(conn)
+        .await?;
+        if deleted != 1 {
+            return Ok(false);
+        }
+        let target = Target::Token {
+            owner: uid.to_string(),
+            id,
+        };
+        audit::record(conn, &Entry::new(actor, Action::TokenRevoke, target)).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Makes every working token of `uid` stop working now (kept, expired, so the owner still

@@ -263,25 +263,32 @@ impl Authz {
         dn: &str,
         group_dn: &str,
     ) -> Result<bool> {
-        let Some(group) = self
+        // A group may be listed by `[authz]` and by `[permissions]` rules; any listing counts.
+        let listings = self
             .settings
             .requestable_groups
             .iter()
-            .find(|g| groups::same_dn(&g.group, group_dn))
-        else {
-            return Ok(false);
-        };
-        if group.managers.iter().any(|m| m == uid) {
-            return Ok(true);
+            .filter(|g| groups::same_dn(&g.group, group_dn));
+        for group in listings {
+            if group.managers.iter().any(|m| m == uid)
+                || self
+                    .in_any(directory, &group.manager_groups, uid, dn)
+                    .await?
+            {
+                return Ok(true);
+            }
         }
-        self.in_any(directory, &group.manager_groups, uid, dn).await
+        Ok(false)
     }
 
     /// Every role of `uid` (entry `dn`).
     pub async fn roles(&self, directory: &Directory, uid: &str, dn: &str) -> Result<Roles> {
         let mut managed_groups = Vec::new();
         for group in &self.settings.requestable_groups {
-            if self.manages_group(directory, uid, dn, &group.group).await? {
+            let listed = managed_groups
+                .iter()
+                .any(|dn: &String| groups::same_dn(dn, &group.group));
+            if !listed && self.manages_group(directory, uid, dn, &group.group).await? {
                 managed_groups.push(group.group.clone());
             }
         }

@@ -11,6 +11,7 @@ use tracing::info;
 use super::store::{self, ActionRow};
 use crate::account::sessions::Sessions;
 use crate::account::tokens;
+use crate::audit::Actor;
 use crate::authz::groups::same_dn;
 use crate::config::{KeySystemKind, Settings};
 use crate::directory::{DirectoryUser, RC_NO_SUCH_ATTRIBUTE, expect_success};
@@ -94,7 +95,7 @@ async fn suspend_keys(services: &Services, settings: &Settings, action: &ActionR
     // Recorded first: an unblock restoring a key that was never suspended is harmless.
     store::keep_suspended_keys(&services.db, action.id, &suspended).await?;
     for id in suspended {
-        keys.suspend(&action.uid, id).await?;
+        keys.suspend(&Actor::system(), &action.uid, id).await?;
     }
     Ok(())
 }
@@ -133,7 +134,7 @@ pub async fn unblock(services: &Services, settings: &Settings, action: &ActionRo
     {
         let keys = KeyService::new(services, &settings.keys);
         for id in block.suspended_key_ids() {
-            match keys.activate(uid, id).await {
+            match keys.activate(&Actor::system(), uid, id).await {
                 // The owner deleted it meanwhile: nothing to restore.
                 Err(Error::NotFound(_)) => {}
                 other => {

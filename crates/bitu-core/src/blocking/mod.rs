@@ -15,6 +15,7 @@ use diesel_async::AsyncConnection;
 use serde::Serialize;
 use tracing::{info, warn};
 
+use crate::audit::{self, Action, Actor, Entry, Outcome, Target};
 use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
@@ -175,15 +176,27 @@ pub fn progress(systems: &[SystemRow]) -> Progress {
     }
 }
 
-/// Stores `request` by `manager` and queues one job per system, in one transaction; returns
-/// the action's id. The account must exist in LDAP.
+/// The name an action records as its manager: the account manager, or the OS user of the CLI.
+pub fn manager_name(actor: &Actor) -> String {
+    match (&actor.uid, &actor.detail) {
+        (Some(uid), _) => uid.clone(),
+        (None, Some(os_user)) => format!("{os_user} (bitu CLI)"),
+        (None, None) => "Bitu".to_string(),
+    }
+}
+
+/// Stores `request` by `actor` (an account manager, or the CLI) and queues one job per
+/// system, with its audit row, in one transaction; returns the action's id. The account must
+/// exist in LDAP.
 pub async fn request(
     services: &Services,
     settings: &Settings,
     queue: &Queue,
-    manager: &str,
+    actor: &Actor,
     request: &BlockRequest<'_>,
 ) -> Result<u64> {
+    let manager = manager_name(actor);
+    let manager = manager.as_str();
     let comment = request.comment.trim();
     if comment.is_empty() {
         return Err(Error::Invalid("A comment is required.".into()));
@@ -211,10 +224,21 @@ pub async fn request(
         unset_email: request.action == ActionKind::Block && request.unset_email,
         move_keys: request.move_keys,
     };
+    let audit_action = match request.action {
+        ActionKind::Block => Action::AccountBlock,
+        ActionKind::Unblock => Action::AccountUnblock,
+    };
     let mut conn = db::conn(&services.db).await?;
     let (id, envelopes) = conn
         .transaction(async |conn| {
             let id = store::insert(conn, &new, &names).await?;
+            let entry = Entry::new(actor, audit_action, Target::User(new.uid.to_string()))
+                .with("action_id", id)
+                .with("comment", comment)
+                .with("systems", names.clone())
+                .with("unset_email", new.unset_email)
+                .with("keys", new.move_keys);
+            audit::record(conn, &entry).await?;
             let mut envelopes = Vec::new();
             for system in &systems {
                 let job = BlockSystem {
@@ -268,15 +292,44 @@ pub async fn apply(
         return Ok(Some("already done"));
     }
     let action = store::action(&services.db, id).await?;
-    match run(services, settings, &action, system).await {
+    let outcome = run(services, settings, &action, system).await;
+    // Read after the run: the LDAP part may just have kept the old address.
+    let old_mail = store::action(&services.db, id).await?.old_mail;
+    let mut entry = Entry::new(
+        &Actor::system(),
+        Action::AccountBlockApply,
+        Target::User(action.uid.clone()),
+    )
+    .with("action_id", id)
+    .with("action", action.action.clone())
+    .with("system", system.as_str());
+    if system == System::Ldap
+        && let Some(mail) = old_mail
+    {
+        entry = entry.with("old_mail", mail);
+    }
+    let mut conn = db::conn(&services.db).await?;
+    match outcome {
         Ok(note) => {
-            store::mark_done(&services.db, id, system.as_str(), note).await?;
+            let entry = entry.with("note", note.unwrap_or("done"));
+            conn.transaction(async |conn| {
+                store::mark_done(conn, id, system.as_str(), note).await?;
+                audit::record(conn, &entry).await
+            })
+            .await?;
             info!(uid = %action.uid, id, %system, "block action applied");
             Ok(note)
         }
         Err(e) => {
             let reason = e.to_string();
-            store::mark_failed(&services.db, id, system.as_str(), &reason, retry_at).await?;
+            let entry = entry
+                .with("reason", reason.clone())
+                .outcome(Outcome::Failed);
+            conn.transaction(async |conn| {
+                store::mark_failed(conn, id, system.as_str(), &reason, retry_at).await?;
+                audit::record(conn, &entry).await
+            })
+            .await?;
             warn!(uid = %action.uid, id, %system, error = %reason, "block action failed");
             Err(e)
         }

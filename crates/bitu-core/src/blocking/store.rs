@@ -141,9 +141,13 @@ pub async fn system(pool: &DbPool, id: u64, system: &str) -> Result<SystemRow> {
         .ok_or_else(|| Error::NotFound(format!("system {system} of block action {id}")))
 }
 
-/// Marks `system` of action `id` done (with an optional note).
-pub async fn mark_done(pool: &DbPool, id: u64, system: &str, note: Option<&str>) -> Result<()> {
-    let mut conn = db::conn(pool).await?;
+/// Marks `system` of action `id` done (with an optional note), on `conn`.
+pub async fn mark_done(
+    conn: &mut AsyncMysqlConnection,
+    id: u64,
+    system: &str,
+    note: Option<&str>,
+) -> Result<()> {
     diesel::update(
         block_systems::table
             .filter(block_systems::action_id.eq(id))
@@ -156,21 +160,20 @@ pub async fn mark_done(pool: &DbPool, id: u64, system: &str, note: Option<&str>)
         block_systems::attempts.eq(block_systems::attempts + 1),
         block_systems::updated_at.eq(Utc::now().naive_utc()),
     ))
-    .execute(&mut conn)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
 /// Marks `system` of action `id` failed for `reason`, to be tried again at `retry_at`
-/// (`None`: not again by itself).
+/// (`None`: not again by itself), on `conn`.
 pub async fn mark_failed(
-    pool: &DbPool,
+    conn: &mut AsyncMysqlConnection,
     id: u64,
     system: &str,
     reason: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> Result<()> {
-    let mut conn = db::conn(pool).await?;
     diesel::update(
         block_systems::table
             .filter(block_systems::action_id.eq(id))
@@ -184,7 +187,7 @@ pub async fn mark_failed(
         block_systems::attempts.eq(block_systems::attempts + 1),
         block_systems::updated_at.eq(Utc::now().naive_utc()),
     ))
-    .execute(&mut conn)
+    .execute(conn)
     .await?;
     Ok(())
 }

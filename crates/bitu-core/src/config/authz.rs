@@ -69,6 +69,30 @@ impl Default for ApiTokenSettings {
 }
 
 impl AuthzSettings {
+    /// These settings plus, as requestable groups, the managers the `manager_approval` rules of
+    /// `[permissions]` name (shell usernames, and group DNs whose members manage).
+    pub fn with_permission_groups(
+        &self,
+        permissions: &super::PermissionsSettings,
+    ) -> AuthzSettings {
+        let mut settings = self.clone();
+        for group in &permissions.groups {
+            let named = group
+                .rules
+                .iter()
+                .filter(|rule| rule.kind == super::RuleKind::ManagerApproval)
+                .flat_map(|rule| rule.managers.iter());
+            let (manager_groups, managers): (Vec<String>, Vec<String>) =
+                named.cloned().partition(|name| name.contains('='));
+            settings.requestable_groups.push(RequestableGroup {
+                group: group.group.clone(),
+                managers,
+                manager_groups,
+            });
+        }
+        settings
+    }
+
     /// Problems with values that parse but cannot work.
     pub fn validate(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();

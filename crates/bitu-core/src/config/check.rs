@@ -95,15 +95,34 @@ pub fn check_file(path: &Path) -> Vec<Problem> {
 
 /// The line where `dotted_key` is written, or where its nearest written parent is.
 fn key_line(document: &toml_edit::Document<&str>, text: &str, dotted_key: &str) -> Option<usize> {
-    let mut item = document.as_item();
+    let mut table: &dyn toml_edit::TableLike = document.as_table();
     let mut found = None;
-    for part in dotted_key.split('.') {
-        let table = item.as_table_like()?;
-        let (key, next) = table.get_key_value(part)?;
+    let mut parts = dotted_key.split('.');
+    while let Some(part) = parts.next() {
+        let Some((key, next)) = table.get_key_value(part) else {
+            return found;
+        };
         if let Some(span) = key.span().or_else(|| next.span()) {
             found = Some(line_of(text, span.start));
         }
-        item = next;
+        // Arrays of tables (`[[permissions.groups]]`) are entered by the index that follows.
+        if let Some(tables) = next.as_array_of_tables() {
+            let Some(index) = parts.next().and_then(|p| p.parse::<usize>().ok()) else {
+                return found;
+            };
+            let Some(entry) = tables.get(index) else {
+                return found;
+            };
+            if let Some(span) = entry.span() {
+                found = Some(line_of(text, span.start));
+            }
+            table = entry;
+            continue;
+        }
+        let Some(inner) = next.as_table_like() else {
+            return found;
+        };
+        table = inner;
     }
     found
 }

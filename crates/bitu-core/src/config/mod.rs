@@ -2,6 +2,7 @@
 //! variables. Unknown keys are errors that name the key.
 
 mod account;
+mod audit;
 mod authz;
 mod blocking;
 mod blocklist;
@@ -11,6 +12,7 @@ mod logging;
 mod mail;
 mod metrics;
 mod names;
+mod permissions;
 mod queue;
 mod signup;
 
@@ -26,6 +28,7 @@ pub use account::{
     AccountSettings, AttributeView, EditableAttribute, PasswordSetter, PasswordSettings,
     RateLimitSettings, SessionSettings,
 };
+pub use audit::AuditSettings;
 pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocking::{BlockingSettings, IntegrationSettings};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
@@ -35,6 +38,7 @@ pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, Loggi
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
 pub use metrics::{MetricsSettings, SchedulerSettings};
 pub use names::{CreatableRules, MEDIAWIKI_RESERVED, NamesSettings};
+pub use permissions::{Operator, PermissionGroup, PermissionsSettings, RuleKind, RuleSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 
@@ -83,12 +87,16 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Timer jobs run inside bitu-rq instead of by systemd timers.
     pub scheduler: SchedulerSettings,
+    /// The audit trail's retention.
+    pub audit: AuditSettings,
     /// Roles (account managers, group managers) and the caches of permission checks.
     pub authz: AuthzSettings,
     /// Personal API tokens: lifetimes.
     pub api_tokens: ApiTokenSettings,
     /// Account blocking: the external systems a block reaches.
     pub blocking: BlockingSettings,
+    /// Group access requests: requestable groups and their rules.
+    pub permissions: PermissionsSettings,
 }
 
 /// MariaDB connection settings.
@@ -448,8 +456,10 @@ impl Settings {
         problems.extend(self.mail.validate());
         problems.extend(self.metrics.validate());
         problems.extend(self.scheduler.validate());
+        problems.extend(self.audit.validate());
         problems.extend(self.authz.validate());
         problems.extend(self.api_tokens.validate());
+        problems.extend(self.permissions.validate());
         problems
     }
 }

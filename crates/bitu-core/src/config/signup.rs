@@ -90,6 +90,7 @@ pub const CN_VALIDATORS: &[&str] = &[
     "not_url",
     "not_in_directory",
     "not_blocked",
+    "not_confusable",
     "not_pending",
 ];
 /// Validators of the shell username.

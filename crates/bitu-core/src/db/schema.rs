@@ -17,6 +17,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Unsigned<BigInt>,
+        at -> Datetime,
+        actor_uid -> Nullable<Varchar>,
+        actor_kind -> Varchar,
+        actor_detail -> Nullable<Varchar>,
+        action -> Varchar,
+        target_kind -> Varchar,
+        target -> Varchar,
+        subject_uid -> Nullable<Varchar>,
+        client_address -> Nullable<Varchar>,
+        outcome -> Varchar,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
     block_actions (id) {
         id -> Unsigned<BigInt>,
         uid -> Varchar,
@@ -89,6 +106,16 @@ diesel::table! {
         job_id -> Char,
         queue -> Varchar,
         envelope -> Text,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    name_skeletons (id) {
+        id -> Unsigned<BigInt>,
+        skeleton_hash -> Binary,
+        name -> Varchar,
+        signup_id -> Nullable<Unsigned<BigInt>>,
         created_at -> Datetime,
     }
 }
@@ -168,12 +195,14 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    audit_log,
     block_actions,
     block_systems,
     blocklist_entries,
     blocklist_ip_blocks,
     blocklist_versions,
     job_outbox,
+    name_skeletons,
     signup_captchas,
     signups,
     ssh_keys,

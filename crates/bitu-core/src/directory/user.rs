@@ -179,6 +179,22 @@ impl Directory {
             .next())
     }
 
+    /// The developer name (`cn`) of every user, read in pages of `page_size`.
+    pub async fn all_developer_names(&self, page_size: i32) -> Result<Vec<String>> {
+        let entries = self
+            .search_paged(
+                &self.settings.users_dn,
+                &Filter::eq("objectClass", USER_CLASS),
+                &["cn"],
+                page_size,
+            )
+            .await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| entry.first("cn").map(ToString::to_string))
+            .collect())
+    }
+
     /// Every user, read in pages.
     pub async fn all_users(&self, page_size: i32) -> Result<Vec<DirectoryUser>> {
         let entries = self

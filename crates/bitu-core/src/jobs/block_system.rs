@@ -51,15 +51,14 @@ impl BackgroundJob for BlockSystem {
 
     async fn gave_up(&self, ctx: &JobContext, _id: &JobId, reason: &str) {
         // No more runs by itself: the row says so, and a manager may "retry now".
-        if let Err(e) = blocking::store::mark_failed(
-            &ctx.services.db,
-            self.action_id,
-            &self.system,
-            reason,
-            None,
-        )
-        .await
-        {
+        let marked = match crate::db::conn(&ctx.services.db).await {
+            Ok(mut conn) => {
+                blocking::store::mark_failed(&mut conn, self.action_id, &self.system, reason, None)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = marked {
             tracing::warn!(error = %e, "cannot record a given-up block job");
         }
     }

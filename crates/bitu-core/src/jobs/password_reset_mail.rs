@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::account::recovery;
+use crate::clock::SystemClock;
 use crate::queue::{BackgroundJob, Envelope, JobContext, JobResult, QueueName};
 
 /// Mails a password reset link to the entry with this developer name, if there is one.
@@ -17,8 +18,9 @@ impl BackgroundJob for PasswordResetMail {
     const QUEUE: QueueName = QueueName::Notification;
 
     async fn run(&self, ctx: &JobContext, envelope: &Envelope) -> JobResult {
+        let directory = &ctx.services.directory;
         let message =
-            recovery::reset_mail(&ctx.services.directory, &ctx.settings, &self.cn).await?;
+            recovery::reset_mail(directory, &ctx.settings, &SystemClock, &self.cn).await?;
         super::send_mail::send_looked_up(ctx, envelope, message).await
     }
 }

@@ -9,12 +9,14 @@ pub mod store;
 
 use std::collections::HashSet;
 
+use diesel_async::AsyncConnection;
 use tracing::{info, instrument};
 
 pub use parse::{Field, ParsedKey, Rejection, check_new_key, looks_private, read_public_key};
 pub use store::SshKey;
 
 use crate::Services;
+use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::config::{KeySystem, KeySystemKind, KeysSettings};
 use crate::error::{Error, Result};
 use store::Inserted;
@@ -129,10 +131,28 @@ impl<'a> KeyService<'a> {
         })
     }
 
-    /// Checks and stores a new key of `uid`, activating it when asked; a refused key is the
-    /// inner `Err`, with its message for the person (a private key is never stored or logged).
-    #[instrument(skip(self, new), fields(system = ?new.system))]
-    pub async fn add(&self, uid: &str, new: NewKey<'_>) -> Result<Result<SshKey, Rejection>> {
+    /// The audit row of `action` by `actor` on `key`.
+    fn entry(actor: &Actor, action: Action, key: &SshKey) -> Entry {
+        let target = Target::Key {
+            owner: key.uid.clone(),
+            fingerprint: key.fingerprint.clone(),
+        };
+        Entry::new(actor, action, target)
+            .with("key_id", key.id)
+            .with("system", key.key_system.as_str())
+    }
+
+    /// Checks and stores a new key of `uid`, activating it when asked, with one audit row; a
+    /// refused key is the inner `Err`, with its message for the person (a private key is
+    /// never stored or logged). The row, the audit row and the directory write commit
+    /// together or not at all.
+    #[instrument(skip(self, actor, new), fields(system = ?new.system))]
+    pub async fn add(
+        &self,
+        actor: &Actor,
+        uid: &str,
+        new: NewKey<'_>,
+    ) -> Result<Result<SshKey, Rejection>> {
         let name = new
             .system
             .or_else(|| self.settings.systems.first().map(|s| s.name.as_str()))
@@ -165,9 +185,28 @@ impl<'a> KeyService<'a> {
             info!(uid, fingerprint = %parsed.fingerprint, "SSH key refused: another account's");
             return Ok(Err(Rejection::new(Field::Key, TAKEN_MESSAGE)));
         }
-        let key = match store::insert(&self.services.db, uid, &system.name, &parsed, false, false)
-            .await?
-        {
+        let directory = &self.services.directory;
+        let mut conn = crate::db::conn(&self.services.db).await?;
+        let inserted = conn
+            .transaction::<_, Error, _>(async |conn| {
+                let inserted =
+                    store::insert_on(conn, uid, &system.name, &parsed, new.activate, false).await?;
+                let Inserted::New(key) = &inserted else {
+                    return Ok(inserted);
+                };
+                let entry = Self::entry(actor, Action::KeyAdd, key)
+                    .with("key_type", key.key_type.as_str())
+                    .with("active", new.activate);
+                audit::record(conn, &entry).await?;
+                if new.activate {
+                    match system.kind {
+                        KeySystemKind::Ldap => directory::add(directory, uid, &parsed).await?,
+                    }
+                }
+                Ok(inserted)
+            })
+            .await?;
+        let key = match inserted {
             Inserted::New(key) => key,
             Inserted::AlreadyYours(key) => {
                 return Ok(Err(Rejection::new(
@@ -181,10 +220,7 @@ impl<'a> KeyService<'a> {
             }
         };
         info!(uid, id = key.id, fingerprint = %key.fingerprint, key_type = %key.key_type,
-              "SSH key added");
-        if new.activate {
-            return Ok(Ok(self.activate(uid, key.id).await?));
-        }
+              active = key.active, "SSH key added");
         Ok(Ok(key))
     }
 
@@ -200,39 +236,52 @@ impl<'a> KeyService<'a> {
             .ok_or_else(|| Error::Internal(format!("stored SSH key {} does not parse", key.id)))
     }
 
-    /// Pushes key `id` of `uid` to its system.
-    #[instrument(skip(self))]
-    pub async fn activate(&self, uid: &str, id: u64) -> Result<SshKey> {
-        let key = self.get(uid, id).await?;
+    /// Sets the state of `key` with its audit row, then writes the system: both or neither.
+    async fn set_state(&self, actor: &Actor, key: &SshKey, active: bool) -> Result<()> {
         let system = self.system(&key.key_system)?;
-        match system.kind {
-            KeySystemKind::Ldap => {
-                directory::add(&self.services.directory, uid, &Self::parsed(&key)?).await?
+        let action = if active {
+            Action::KeyActivate
+        } else {
+            Action::KeySuspend
+        };
+        let entry = Self::entry(actor, action, key);
+        let parsed = Self::parsed(key)?;
+        let directory = &self.services.directory;
+        let mut conn = crate::db::conn(&self.services.db).await?;
+        conn.transaction::<_, Error, _>(async |conn| {
+            store::set_active_on(conn, key.id, active).await?;
+            audit::record(conn, &entry).await?;
+            match (system.kind, active) {
+                (KeySystemKind::Ldap, true) => directory::add(directory, &key.uid, &parsed).await,
+                (KeySystemKind::Ldap, false) => {
+                    directory::remove(directory, &key.uid, &key.fingerprint).await
+                }
             }
-        }
-        store::set_active(&self.services.db, key.id, true).await?;
+        })
+        .await
+    }
+
+    /// Pushes key `id` of `uid` to its system.
+    #[instrument(skip(self, actor))]
+    pub async fn activate(&self, actor: &Actor, uid: &str, id: u64) -> Result<SshKey> {
+        let key = self.get(uid, id).await?;
+        self.set_state(actor, &key, true).await?;
         info!(uid, id, fingerprint = %key.fingerprint, "SSH key activated");
         self.get(uid, id).await
     }
 
     /// Removes key `id` of `uid` from its system, keeping it in Bitu.
-    #[instrument(skip(self))]
-    pub async fn suspend(&self, uid: &str, id: u64) -> Result<SshKey> {
+    #[instrument(skip(self, actor))]
+    pub async fn suspend(&self, actor: &Actor, uid: &str, id: u64) -> Result<SshKey> {
         let key = self.get(uid, id).await?;
-        let system = self.system(&key.key_system)?;
-        match system.kind {
-            KeySystemKind::Ldap => {
-                directory::remove(&self.services.directory, uid, &key.fingerprint).await?
-            }
-        }
-        store::set_active(&self.services.db, key.id, false).await?;
+        self.set_state(actor, &key, false).await?;
         info!(uid, id, fingerprint = %key.fingerprint, "SSH key suspended");
         self.get(uid, id).await
     }
 
     /// Deletes key `id` of `uid`, which must be suspended (and absent from its system).
-    #[instrument(skip(self))]
-    pub async fn delete(&self, uid: &str, id: u64) -> Result<()> {
+    #[instrument(skip(self, actor))]
+    pub async fn delete(&self, actor: &Actor, uid: &str, id: u64) -> Result<()> {
         let key = self.get(uid, id).await?;
         let system = self.system(&key.key_system)?;
         let present = match system.kind {
@@ -246,7 +295,18 @@ impl<'a> KeyService<'a> {
         if present {
             return Err(Error::Invalid(DELETE_ACTIVE_MESSAGE.into()));
         }
-        if !store::delete_suspended(&self.services.db, uid, id).await? {
+        let entry = Self::entry(actor, Action::KeyDelete, &key);
+        let mut conn = crate::db::conn(&self.services.db).await?;
+        let deleted = conn
+            .transaction::<_, Error, _>(async |conn| {
+                if !store::delete_suspended(conn, uid, id).await? {
+                    return Ok(false);
+                }
+                audit::record(conn, &entry).await?;
+                Ok(true)
+            })
+            .await?;
+        if !deleted {
             return Err(Error::NotFound(format!("SSH key {id}")));
         }
         info!(uid, id, fingerprint = %key.fingerprint, "SSH key deleted");

@@ -4,7 +4,7 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncMysqlConnection, RunQueryDsl};
 use serde::Serialize;
 
 use super::parse::{MAX_COMMENT_CHARS, ParsedKey};
@@ -78,13 +78,16 @@ pub async fn find(pool: &DbPool, uid: &str, id: u64) -> Result<Option<SshKey>> {
         .optional()?)
 }
 
-async fn by_fingerprint(pool: &DbPool, system: &str, fingerprint: &str) -> Result<Option<SshKey>> {
-    let mut conn = db::conn(pool).await?;
+async fn by_fingerprint(
+    conn: &mut AsyncMysqlConnection,
+    system: &str,
+    fingerprint: &str,
+) -> Result<Option<SshKey>> {
     Ok(ssh_keys::table
         .filter(ssh_keys::key_system.eq(system))
         .filter(ssh_keys::fingerprint.eq(fingerprint))
         .select(SshKey::as_select())
-        .first(&mut conn)
+        .first(conn)
         .await
         .optional()?)
 }
@@ -98,10 +101,22 @@ pub async fn insert(
     active: bool,
     imported: bool,
 ) -> Result<Inserted> {
+    let mut conn = db::conn(pool).await?;
+    insert_on(&mut conn, uid, system, key, active, imported).await
+}
+
+/// [`insert`] on `conn`, e.g. inside the transaction that also writes the audit row.
+pub async fn insert_on(
+    conn: &mut AsyncMysqlConnection,
+    uid: &str,
+    system: &str,
+    key: &ParsedKey,
+    active: bool,
+    imported: bool,
+) -> Result<Inserted> {
     let now = Utc::now().naive_utc();
     // Comments of imported keys can be longer than the column; the line keeps all of it.
     let comment: String = key.comment.chars().take(MAX_COMMENT_CHARS).collect();
-    let mut conn = db::conn(pool).await?;
     let outcome = diesel::insert_into(ssh_keys::table)
         .values((
             ssh_keys::uid.eq(uid),
@@ -116,15 +131,14 @@ pub async fn insert(
             ssh_keys::created_at.eq(now),
             ssh_keys::updated_at.eq(now),
         ))
-        .execute(&mut conn)
+        .execute(conn)
         .await;
-    drop(conn);
     let is_new = match outcome {
         Ok(_) => true,
         Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => false,
         Err(e) => return Err(e.into()),
     };
-    let Some(row) = by_fingerprint(pool, system, &key.fingerprint).await? else {
+    let Some(row) = by_fingerprint(conn, system, &key.fingerprint).await? else {
         // Deleted between the insert and this read: as good as taken by someone else.
         return Ok(Inserted::TakenByAnother);
     };
@@ -138,26 +152,30 @@ pub async fn insert(
 /// Sets the state of key `id`.
 pub async fn set_active(pool: &DbPool, id: u64, active: bool) -> Result<()> {
     let mut conn = db::conn(pool).await?;
+    set_active_on(&mut conn, id, active).await
+}
+
+/// [`set_active`] on `conn`, e.g. inside the transaction that also writes the audit row.
+pub async fn set_active_on(conn: &mut AsyncMysqlConnection, id: u64, active: bool) -> Result<()> {
     diesel::update(ssh_keys::table.filter(ssh_keys::id.eq(id)))
         .set((
             ssh_keys::active.eq(active),
             ssh_keys::updated_at.eq(Utc::now().naive_utc()),
         ))
-        .execute(&mut conn)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
 /// Deletes key `id` of `uid` if it is suspended; `false` when no such suspended key.
-pub async fn delete_suspended(pool: &DbPool, uid: &str, id: u64) -> Result<bool> {
-    let mut conn = db::conn(pool).await?;
+pub async fn delete_suspended(conn: &mut AsyncMysqlConnection, uid: &str, id: u64) -> Result<bool> {
     let deleted = diesel::delete(
         ssh_keys::table
             .filter(ssh_keys::id.eq(id))
             .filter(ssh_keys::uid.eq(uid))
             .filter(ssh_keys::active.eq(false)),
     )
-    .execute(&mut conn)
+    .execute(conn)
     .await?;
     Ok(deleted == 1)
 }

@@ -214,21 +214,50 @@ pub fn mask_addresses_in(text: &str) -> String {
         .join(" ")
 }
 
+/// Delivers rendered messages: the seam between Bitu's mail and the world ([`Transport`]:
+/// SMTP, files or the log; tests capture what would go out).
+pub trait MailTransport: Send + Sync {
+    /// Sends `rendered`; `message_id` becomes its Message-ID.
+    fn send(
+        &self,
+        rendered: &Rendered,
+        message_id: &str,
+    ) -> impl std::future::Future<Output = Result<(), MailError>> + Send;
+}
+
+impl MailTransport for Transport {
+    async fn send(&self, rendered: &Rendered, message_id: &str) -> Result<(), MailError> {
+        Transport::send(self, rendered, message_id).await
+    }
+}
+
 /// Renders and sends messages.
-pub struct Mailer {
+pub struct Mailer<T = Transport> {
     templates: Templates,
-    transport: Transport,
+    transport: T,
     admins: Vec<String>,
 }
 
 impl Mailer {
     /// A mailer for `[mail]` and `[site]` of `settings`; checks templates and addresses.
     pub fn new(settings: &Settings) -> Result<Mailer, MailError> {
+        Mailer::with_transport(settings, Transport::new(&settings.mail, &settings.site)?)
+    }
+}
+
+impl<T: MailTransport> Mailer<T> {
+    /// A mailer for `[site]` and `[mail] admins` of `settings` delivering through `transport`.
+    pub fn with_transport(settings: &Settings, transport: T) -> Result<Mailer<T>, MailError> {
         Ok(Mailer {
             templates: Templates::load(&settings.site)?,
-            transport: Transport::new(&settings.mail, &settings.site)?,
+            transport,
             admins: settings.mail.admins.clone(),
         })
+    }
+
+    /// The transport messages go through.
+    pub fn transport(&self) -> &T {
+        &self.transport
     }
 
     /// Renders `message` with its template.

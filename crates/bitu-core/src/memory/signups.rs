@@ -8,6 +8,7 @@ use ipnet::IpNet;
 
 use crate::blocklist::ip::{IpBlockLookup, IpBlockRow};
 use crate::error::Result;
+use crate::names::skeleton::skeleton;
 use crate::signup::validate::{PendingField, PendingSignups};
 
 /// The (developer name, shell username, address) of each stored sign-up.
@@ -34,6 +35,15 @@ impl PendingSignups for MemorySignups {
             };
             stored.to_lowercase() == value.to_lowercase()
         }))
+    }
+
+    async fn name_like(&self, name: &str) -> Result<Option<String>> {
+        let rows = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let wanted = skeleton(name);
+        Ok(rows
+            .iter()
+            .find(|(cn, _, _)| skeleton(cn) == wanted)
+            .map(|(cn, _, _)| cn.clone()))
     }
 }
 

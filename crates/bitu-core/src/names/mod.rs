@@ -20,6 +20,8 @@
 //! Not followed: interwiki prefixes (`en:Foo`) depend on a wiki's interwiki table; such names
 //! hold `:` and are refused as not creatable. Temporary-account name patterns are not known.
 
+pub mod backfill;
+pub mod confusables;
 mod entities;
 pub mod ip;
 pub mod skeleton;

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use admin::{FailedJob, Listing, QueuedJob, RunningJob};
 pub use broker::{Claimed, WorkerId};
 pub use job::{DecodeError, ENVELOPE_VERSION, Envelope, Job, JobId, JobKind, peek};
+pub use outbox::{JobStore, Outbox};
 pub use registry::{BackgroundJob, Failure, JobContext, JobResult, Kind, job_gave_up, run_job};
 
 // The kinds themselves live in `crate::jobs`; re-exported here where callers look for them.

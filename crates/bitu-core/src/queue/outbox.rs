@@ -97,6 +97,27 @@ pub async fn pending(db: &DbPool) -> Result<i64> {
     Ok(job_outbox::table.count().get_result(&mut conn).await?)
 }
 
+/// Storing jobs for bitu-rq: the seam of services that queue work outside a transaction of
+/// their own (the outbox in production, a list in service tests).
+pub trait JobStore: Send + Sync {
+    /// Stores `job` durably; it runs once bitu-rq gets to it.
+    fn submit(&self, job: Job) -> impl std::future::Future<Output = Result<()>> + Send;
+}
+
+/// The outbox in MariaDB with the Redis queue behind it.
+pub struct Outbox<'a> {
+    /// Where the row is written.
+    pub db: &'a DbPool,
+    /// Where it is pushed right after.
+    pub queue: &'a Queue,
+}
+
+impl JobStore for Outbox<'_> {
+    async fn submit(&self, job: Job) -> Result<()> {
+        submit(self.db, self.queue, job).await
+    }
+}
+
 /// Writes `job` to the outbox on its own and pushes it at once; when Redis is down the
 /// relay pushes it later, so the caller only learns of a database failure.
 pub async fn submit(db: &DbPool, queue: &Queue, job: impl Into<Job>) -> Result<()> {

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, TimeDelta, Utc};
+use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use tracing::info;
 
+use crate::clock::Clock;
 use crate::db::schema::signups;
 use crate::db::{self, DbPool, lock};
 use crate::error::Result;
@@ -49,9 +50,17 @@ pub enum ExpireOutcome {
     Done(usize),
 }
 
-/// Runs one expiry; `listed` receives each sign-up of a dry run or a `uid` deletion.
+/// Sign-ups made before this moment are expired at `now`.
+pub fn cutoff(now: NaiveDateTime, older_than: Duration) -> NaiveDateTime {
+    let age = TimeDelta::from_std(older_than).unwrap_or(TimeDelta::MAX);
+    now.checked_sub_signed(age).unwrap_or(NaiveDateTime::MIN)
+}
+
+/// Runs one expiry as of `clock`'s now; `listed` receives each sign-up of a dry run or a
+/// `uid` deletion.
 pub async fn run(
     pool: &DbPool,
+    clock: &impl Clock,
     request: &ExpireRequest,
     mut listed: impl FnMut(&Expired),
 ) -> Result<ExpireOutcome> {
@@ -59,8 +68,7 @@ pub async fn run(
     if !lock::acquire(&mut conn, LOCK, Duration::ZERO).await? {
         return Ok(ExpireOutcome::AlreadyRunning);
     }
-    let cutoff = Utc::now().naive_utc()
-        - TimeDelta::seconds(i64::try_from(request.older_than.as_secs()).unwrap_or(i64::MAX));
+    let cutoff = cutoff(clock.now_naive(), request.older_than);
     let outcome: Result<usize> = async {
         if request.dry_run || request.uid.is_some() {
             let mut query = signups::table
@@ -105,4 +113,30 @@ pub async fn run(
     let count = outcome?;
     info!(count, dry_run = request.dry_run, "expired sign-ups");
     Ok(ExpireOutcome::Done(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::clock::FixedClock;
+
+    #[test]
+    fn the_cutoff_follows_the_clock_and_survives_absurd_ages() {
+        let clock = FixedClock::at(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap());
+        let five_days = Duration::from_secs(5 * 24 * 3600);
+        let made = clock.now_naive();
+        assert!(
+            made >= cutoff(clock.now_naive(), five_days),
+            "fresh sign-ups stay"
+        );
+        clock.advance(TimeDelta::days(5) + TimeDelta::seconds(1));
+        assert!(made < cutoff(clock.now_naive(), five_days), "old ones go");
+        assert_eq!(
+            cutoff(clock.now_naive(), Duration::MAX),
+            NaiveDateTime::MIN,
+            "an age beyond the calendar expires nothing rather than overflowing"
+        );
+    }
 }

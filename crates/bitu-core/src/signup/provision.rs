@@ -14,6 +14,7 @@ use crate::db::{self};
 use crate::directory::{Created, GroupStore, NewUser};
 use crate::error::{Error, Result};
 use crate::mail::Message;
+use crate::names::confusables;
 use crate::queue::{SendMail, outbox};
 use crate::services::Services;
 
@@ -92,6 +93,8 @@ pub async fn provision(
     .set(signups::provisioned_at.eq(Utc::now().naive_utc()))
     .execute(&mut conn)
     .await?;
+    // The name is in the directory now: its skeleton stays when the sign-up row goes.
+    confusables::settle_signup(&mut conn, signup_id, &user.cn).await?;
     if !settings.mail.admins.is_empty() {
         outbox::enqueue(
             &mut conn,

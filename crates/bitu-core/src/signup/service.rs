@@ -9,6 +9,7 @@ use super::names::sanitize_cn;
 use super::store::{self, LinkProblem, NewSignup, Signup};
 use super::validate::{FieldErrors, NameBlocklist, SignupRequest, Validator};
 use crate::account::password::hash_for_new_entry;
+use crate::audit::Actor;
 use crate::config::Settings;
 use crate::error::Result;
 use crate::mail::Message;
@@ -68,6 +69,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
     /// database outage is an error and stores nothing.
     pub async fn submit(
         &self,
+        actor: &Actor,
         request: &SignupRequest,
         captcha_id: &str,
         captcha_answer: &str,
@@ -93,6 +95,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         let (mail, cn) = (signup.mail.clone(), signup.cn.clone());
         let stored = store::create(
             &self.services.db,
+            actor,
             &signup,
             lifetime(settings.signup.activation_lifetime),
             move |id, token| activation_mail(settings, id, token, &mail, &cn),
@@ -126,14 +129,15 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         Ok(store::check_link(signup.as_ref(), token, now).and(signup.ok_or(LinkProblem::Unknown)))
     }
 
-    /// Activates sign-up `id` and queues its provisioning.
+    /// Activates sign-up `id` (for the link's holder at `client`) and queues its provisioning.
     pub async fn activate(
         &self,
         id: u64,
         token: &str,
+        client: Option<std::net::IpAddr>,
     ) -> Result<std::result::Result<(), LinkProblem>> {
         let job = Job::new(ProvisionAccount { signup_id: id });
-        match store::activate(&self.services.db, id, token, job).await? {
+        match store::activate(&self.services.db, id, token, job, client).await? {
             Ok(envelope) => {
                 info!(signup_id = id, "sign-up activated");
                 crate::metrics::activation();

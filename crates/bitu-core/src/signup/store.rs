@@ -12,9 +12,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::validate::FieldErrors;
+use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
+use crate::names::confusables;
 use crate::queue::{Envelope, Job, outbox};
 
 /// A stored sign-up.
@@ -74,7 +76,9 @@ fn now() -> NaiveDateTime {
 /// Which field a unique-key violation is about.
 fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> &'static str {
     let message = info.message();
-    if message.contains("signups_uid") {
+    if message.contains(confusables::UNIQUE_KEY) {
+        "cn-similar"
+    } else if message.contains("signups_uid") {
         "uid"
     } else if message.contains("signups_mail") {
         "email"
@@ -83,10 +87,12 @@ fn duplicate_field(info: &dyn diesel::result::DatabaseErrorInformation) -> &'sta
     }
 }
 
-/// Stores `signup` and its activation mail job in one transaction. A sign-up racing for the
-/// same names loses with a field error. `mail_job` builds the job from the row id and token.
+/// Stores `signup`, its activation mail job and its audit row in one transaction. A sign-up
+/// racing for the same names loses with a field error. `mail_job` builds the job from the
+/// row id and token.
 pub async fn create(
     pool: &DbPool,
+    actor: &Actor,
     signup: &NewSignup,
     link_lifetime: TimeDelta,
     mail_job: impl FnOnce(u64, &str) -> Job + Send,
@@ -112,7 +118,17 @@ pub async fn create(
                 .select(signups::id)
                 .first(conn)
                 .await?;
+            confusables::hold_for_signup(conn, &signup.cn, id).await?;
             let envelope = outbox::enqueue(conn, mail_job(id, &token)).await?;
+            let entry = Entry::new(
+                actor,
+                Action::SignupCreate,
+                Target::User(signup.uid.clone()),
+            )
+            .with("signup_id", id)
+            .with("cn", signup.cn.as_str())
+            .with("mail", signup.mail.as_str());
+            audit::record(conn, &entry).await?;
             Ok((id, envelope))
         })
         .await;
@@ -125,10 +141,11 @@ pub async fn create(
             let mut errors = FieldErrors::default();
             let field = duplicate_field(info.as_ref());
             errors.add(
-                field,
+                if field == "cn-similar" { "cn" } else { field },
                 match field {
                     "uid" => "Someone has just signed up with this shell username.",
                     "email" => "Someone has just signed up with this email address.",
+                    "cn-similar" => "This name is too similar to an existing account.",
                     _ => "Someone has just signed up with this developer account name.",
                 },
             );
@@ -195,13 +212,15 @@ pub fn check_link(
     Ok(())
 }
 
-/// Activates sign-up `id` if `token` is its valid, unused link, enqueueing `job` in the same
-/// transaction. Exactly one of two racing confirmations wins.
+/// Activates sign-up `id` if `token` is its valid, unused link, enqueueing `job` and the
+/// audit row (the link's holder from `client`) in the same transaction. Exactly one of two
+/// racing confirmations wins.
 pub async fn activate(
     pool: &DbPool,
     id: u64,
     token: &str,
     job: Job,
+    client: Option<std::net::IpAddr>,
 ) -> Result<std::result::Result<Envelope, LinkProblem>> {
     let mut conn = db::conn(pool).await?;
     let token = token.to_string();
@@ -216,11 +235,22 @@ pub async fn activate(
         if let Err(problem) = check_link(signup.as_ref(), &token, now()) {
             return Ok(Err(problem));
         }
+        let Some(signup) = signup else {
+            return Ok(Err(LinkProblem::Unknown));
+        };
         diesel::update(signups::table.find(id))
             .set(signups::activated_at.eq(now()))
             .execute(conn)
             .await?;
-        Ok(Ok(outbox::enqueue(conn, job).await?))
+        let envelope = outbox::enqueue(conn, job).await?;
+        let entry = Entry::new(
+            &Actor::link(&signup.uid, client),
+            Action::SignupActivate,
+            Target::User(signup.uid.clone()),
+        )
+        .with("signup_id", id);
+        audit::record(conn, &entry).await?;
+        Ok(Ok(envelope))
     })
     .await
 }

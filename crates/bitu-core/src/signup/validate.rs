@@ -16,7 +16,8 @@ use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::directory::{Directory, Filter, UserStore};
 use crate::error::Result;
-use crate::names::NameRules;
+use crate::names::skeleton::skeleton;
+use crate::names::{NameRules, confusables};
 
 /// Says whether a name may not be registered, and why (for the person signing up).
 pub trait NameBlocklist {
@@ -108,6 +109,10 @@ pub trait PendingSignups: Send + Sync {
         field: PendingField,
         value: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// The name in use (in the directory or held by a sign-up) whose look-alike skeleton
+    /// `name` shares, `name` itself included.
+    fn name_like(&self, name: &str) -> impl Future<Output = Result<Option<String>>> + Send;
 }
 
 impl PendingSignups for DbPool {
@@ -137,6 +142,11 @@ impl PendingSignups for DbPool {
             }
         };
         Ok(count > 0)
+    }
+
+    async fn name_like(&self, name: &str) -> Result<Option<String>> {
+        let mut conn = db::conn(self).await?;
+        confusables::similar_name(&mut conn, name).await
     }
 }
 
@@ -193,6 +203,27 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
         Ok(!found.is_empty())
     }
 
+    /// Another name in use, or reserved by configuration, that `cn` looks like (same
+    /// confusable skeleton): one indexed lookup in `name_skeletons`, which holds the LDAP
+    /// names and those of pending sign-ups. The very same name is not counted here.
+    async fn similar_name(&self, cn: &str) -> Result<Option<String>> {
+        let wanted = skeleton(cn);
+        if let Some(reserved) = self
+            .settings
+            .names
+            .reserved
+            .iter()
+            .find(|reserved| reserved.as_str() != cn && skeleton(reserved) == wanted)
+        {
+            return Ok(Some(reserved.clone()));
+        }
+        Ok(self
+            .db
+            .name_like(cn)
+            .await?
+            .filter(|existing| existing != cn))
+    }
+
     /// Messages for a developer name (checked in its stored, canonical form). A name
     /// MediaWiki could not create gets only that reason: the other checks need a name.
     pub async fn check_cn(&self, raw: &str) -> Result<Vec<String>> {
@@ -233,6 +264,13 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
                 "not_blocked" => {
                     if let Some(reason) = self.blocklist.blocked(&cn).await? {
                         problems.push(reason);
+                    }
+                }
+                "not_confusable" => {
+                    if let Some(existing) = self.similar_name(&cn).await? {
+                        problems.push(format!(
+                            "This name is too similar to the existing account {existing}."
+                        ));
                     }
                 }
                 "not_pending" if self.pending("cn", &cn).await? => problems

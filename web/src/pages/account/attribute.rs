@@ -23,8 +23,10 @@ pub async fn submit(
     form: web::Form<AttributeForm>,
 ) -> Result<HttpResponse, WebError> {
     let attribute = attributes::change(
+        &state.services.db,
         &state.services.directory,
         &state.settings.account.editable,
+        &user.actor(),
         &user.uid,
         &name,
         &form.value,

@@ -3,9 +3,7 @@
 //! gets a notice once it is done.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bitu_core::account::recovery;
-use bitu_core::queue::{Job, SendMail, outbox};
-use bitu_core::signup::validate::{NoBlocklist, Validator};
+use bitu_core::account::email_change::{ConfirmOutcome, EmailChange, RequestOutcome};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -29,6 +27,14 @@ pub struct LinkValues {
     mail: String,
     expires: i64,
     token: String,
+}
+
+fn service(state: &AppState) -> EmailChange<'_> {
+    EmailChange {
+        settings: &state.settings,
+        services: &state.services,
+        queue: &state.queue,
+    }
 }
 
 async fn entry(
@@ -85,55 +91,40 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let entry = entry(&state, &user).await?;
     let current = entry.mail().unwrap_or_default();
-    let new_mail = form.email.trim().to_lowercase();
-    let validator = Validator {
-        settings: &state.settings,
-        directory: &state.services.directory,
-        db: &state.services.db,
-        blocklist: &NoBlocklist,
-    };
-    let mut errors = validator.check_email(&new_mail).await?;
-    if new_mail != form.email_again.trim().to_lowercase() {
-        errors.push("The two addresses do not match.".into());
+    // Wrong passwords here count with failed sign-ins: an open session is no guessing oracle.
+    let limits = &state.settings.rate_limit;
+    let (bucket, uid) = ("signin-account", entry.uid());
+    if state
+        .rate_limiter
+        .exceeded(
+            bucket,
+            uid,
+            limits.signin_failures_per_account,
+            limits.window,
+        )
+        .await
+    {
+        return Err(WebError::TooManyRequests);
     }
-    if new_mail.eq_ignore_ascii_case(current) {
-        errors = vec!["This is already your address.".into()];
-    }
-    if errors.is_empty() {
-        // Wrong passwords here count with failed sign-ins: an open session is no guessing oracle.
-        let limits = &state.settings.rate_limit;
-        let (bucket, uid) = ("signin-account", entry.uid());
-        let per_account = limits.signin_failures_per_account;
-        if state
-            .rate_limiter
-            .exceeded(bucket, uid, per_account, limits.window)
-            .await
-        {
-            return Err(WebError::TooManyRequests);
+    let outcome = service(&state)
+        .request(
+            &user.actor(),
+            &entry,
+            &form.email,
+            &form.email_again,
+            &form.current_password,
+        )
+        .await?;
+    match outcome {
+        RequestOutcome::Refused(errors) => {
+            render(&req, &state, current, &form.email, &errors, None)
         }
-        let directory = &state.services.directory;
-        if !directory
-            .verify_password(entry.dn(), &form.current_password)
-            .await?
-        {
+        RequestOutcome::WrongPassword(message) => {
             state.rate_limiter.record(bucket, uid, limits.window).await;
-            errors.push("Your current password is not right.".into());
+            render(&req, &state, current, &form.email, &[message], None)
         }
+        RequestOutcome::Sent(new_mail) => render(&req, &state, current, "", &[], Some(&new_mail)),
     }
-    if !errors.is_empty() {
-        return render(&req, &state, current, &form.email, &errors, None);
-    }
-    let message = recovery::email_change_mail(&state.settings, &entry, &new_mail)?;
-    let job = Job::new(SendMail {
-        dedup_key: format!(
-            "email-change:{}:{}",
-            entry.uid(),
-            message.link_path().unwrap_or_default()
-        ),
-        message,
-    });
-    outbox::submit(&state.services.db, &state.queue, job).await?;
-    render(&req, &state, current, "", &[], Some(&new_mail))
 }
 
 fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebError> {
@@ -159,13 +150,7 @@ async fn linked_entry(
     link: &LinkValues,
 ) -> Result<Option<bitu_core::directory::DirectoryUser>, WebError> {
     let entry = entry(state, user).await?;
-    let valid = recovery::check_email_change(
-        &state.settings,
-        &entry,
-        &link.mail,
-        link.expires,
-        &link.token,
-    )?;
+    let valid = service(state).link_is_valid(&entry, &link.mail, link.expires, &link.token)?;
     Ok(valid.then_some(entry))
 }
 
@@ -199,31 +184,22 @@ pub async fn confirm(
     user: CurrentUser,
     link: web::Form<LinkValues>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(entry) = linked_entry(&state, &user, &link).await? else {
-        return dead_link(&req, &state);
-    };
-    let notice = match recovery::change_email(&state.services.directory, &entry, &link.mail).await {
-        Ok(notice) => notice,
-        Err(bitu_core::Error::Invalid(message)) => {
-            return render(
-                &req,
-                &state,
-                entry.mail().unwrap_or_default(),
-                "",
-                &[message],
-                None,
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(message) = notice {
-        let job = Job::new(SendMail {
-            dedup_key: format!("email-changed:{}:{}", entry.uid(), link.expires),
-            message,
-        });
-        outbox::submit(&state.services.db, &state.queue, job).await?;
+    let entry = entry(&state, &user).await?;
+    let outcome = service(&state)
+        .confirm(&user.actor(), &entry, &link.mail, link.expires, &link.token)
+        .await?;
+    match outcome {
+        ConfirmOutcome::Changed => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/account/?saved=mail"))
+            .finish()),
+        ConfirmOutcome::DeadLink => dead_link(&req, &state),
+        ConfirmOutcome::Refused(message) => render(
+            &req,
+            &state,
+            entry.mail().unwrap_or_default(),
+            "",
+            &[message],
+            None,
+        ),
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/account/?saved=mail"))
-        .finish())
 }

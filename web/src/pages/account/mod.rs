@@ -14,7 +14,8 @@ pub mod username;
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse};
-use bitu_core::queue::{Job, outbox};
+use bitu_core::account::mail_request::{self, MailRequest};
+use bitu_core::queue::{Job, Outbox};
 
 use crate::app::AppState;
 use crate::auth::client_ip;
@@ -43,21 +44,14 @@ pub async fn anonymous_mail_request(
     let ip = client_ip(req, &state.settings.web.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
+    let outbox = Outbox {
+        db: &state.services.db,
+        queue: &state.queue,
+    };
     let limits = &state.settings.rate_limit;
-    if state
-        .rate_limiter
-        .hit(
-            "mail-request-ip",
-            &ip,
-            limits.mail_requests_per_ip,
-            limits.window,
-        )
-        .await
-    {
+    let outcome = mail_request::request(&state.rate_limiter, &outbox, limits, &ip, job).await?;
+    if outcome == MailRequest::TooMany {
         return Err(WebError::TooManyRequests);
-    }
-    if let Some(job) = job {
-        outbox::submit(&state.services.db, &state.queue, job).await?;
     }
     answer_no_sooner_than(started, state.settings.account.anonymous_response_time).await;
     let mut context = page_context(req, state, title);

@@ -1,7 +1,9 @@
-//! `GET /account/`: the signed-in user's directory attributes, as configured.
+//! `GET /account/`: the signed-in user's directory attributes, as configured, and their
+//! recent activity (their own audit rows).
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::audit::{self, AuditRow};
 use bitu_core::authz::groups::memberships;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +11,9 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+
+/// How many of the user's own audit rows the page lists.
+const RECENT: i64 = 10;
 
 /// One row of the attribute table.
 #[derive(Serialize)]
@@ -73,10 +78,16 @@ pub async fn page(
         })
         .collect();
     let groups = memberships(&state.services.directory, entry.uid(), entry.dn()).await?;
+    let activity: Vec<String> = audit::query::recent_for(&state.services.db, &user.uid, RECENT)
+        .await?
+        .iter()
+        .map(AuditRow::describe)
+        .collect();
     let mut context = page_context(&req, &state, "Your account");
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
     context.insert("groups", &groups);
+    context.insert("activity", &activity);
     let notice = query.saved.as_deref().map(|what| match what {
         "password" => "Your password was changed. Other sessions were signed out.".to_string(),
         attribute => format!("Saved {attribute}."),

@@ -53,8 +53,10 @@ pub async fn submit(
         .await?
         .ok_or(WebError::NotFound)?;
     let outcome = change_password(
+        &state.services.db,
         directory,
         &state.settings.password,
+        &user.actor(),
         &entry,
         &form.old_password,
         &form.new_password,

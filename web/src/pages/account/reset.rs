@@ -3,15 +3,14 @@
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
-use bitu_core::account::password::set_password;
-use bitu_core::account::password_rules::{PasswordContext, check_new_password};
+use bitu_core::account::password::{ChangeOutcome, reset_password};
 use bitu_core::account::recovery;
 use bitu_core::queue::{Job, PasswordResetMail};
 use serde::Deserialize;
-use tracing::info;
 
 use super::anonymous_mail_request;
 use crate::app::AppState;
+use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
 
@@ -89,6 +88,7 @@ async fn linked_user(
     Ok(recovery::check_reset_link(
         &state.services.directory,
         &state.settings,
+        &bitu_core::clock::SystemClock,
         &uid,
         expires,
         &token,
@@ -148,31 +148,22 @@ pub async fn set(
     let Some(user) = linked_user(&state, &session).await? else {
         return dead_link(&req, &state);
     };
-    let context = PasswordContext {
-        cn: user.cn(),
-        uid: user.uid(),
-        email: user.mail().unwrap_or_default(),
-    };
-    let errors = check_new_password(
+    let client = client_ip(&req, &state.settings.web.trusted_proxies);
+    let outcome = reset_password(
+        &state.services.db,
+        &state.services.directory,
         &state.settings.password,
+        &user,
+        client,
         &form.new_password,
         &form.new_password_again,
-        &context,
-    );
-    if !errors.is_empty() {
-        return render_set(&req, &state, &user, &errors);
-    }
-    let directory = &state.services.directory;
-    set_password(
-        directory,
-        &state.settings.password,
-        user.dn(),
-        &form.new_password,
     )
     .await?;
+    if let ChangeOutcome::Refused(errors) = outcome {
+        return render_set(&req, &state, &user, &errors);
+    }
     state.sessions.end_sessions_of(user.uid(), None).await?;
     session.purge();
-    info!(uid = user.uid(), "password reset");
     let mut context = page_context(&req, &state, "Your password was changed");
     context.insert(
         "paragraphs",

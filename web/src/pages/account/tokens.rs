@@ -113,7 +113,7 @@ pub async fn create(
         lifetime_days,
     };
     let settings = &state.settings.api_tokens;
-    match tokens::create(&state.services.db, settings, &user.uid, &new).await {
+    match tokens::create(&state.services.db, settings, &user.actor(), &user.uid, &new).await {
         Ok((token, value)) => {
             info!(uid = %user.uid, token_id = token.id, scopes = %token.scopes, "API token created");
             render(&req, &state, &user.uid, Some((&token.name, &value)), None).await
@@ -131,7 +131,7 @@ pub async fn revoke(
     user: CurrentUser,
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
-    if !tokens::revoke(&state.services.db, &user.uid, *id).await? {
+    if !tokens::revoke(&state.services.db, &user.actor(), &user.uid, *id).await? {
         return Err(WebError::NotFound);
     }
     info!(uid = %user.uid, token_id = *id, "API token revoked");

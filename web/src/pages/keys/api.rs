@@ -126,7 +126,7 @@ pub async fn create(
         system: body.system.as_deref(),
         activate: body.active.unwrap_or(true),
     };
-    Ok(match service.add(&user.uid, new).await? {
+    Ok(match service.add(&user.actor(), &user.uid, new).await? {
         Ok(key) => HttpResponse::Created().json(KeyView::from(&key)),
         Err(rejection) => refused(&rejection),
     })
@@ -151,8 +151,8 @@ pub async fn update(
         None => return Ok(bad_body(r#"{"state": "active" or "suspended"}"#)),
     };
     let result = match body.state.as_str() {
-        "active" => service.activate(&user.uid, *id).await,
-        "suspended" => service.suspend(&user.uid, *id).await,
+        "active" => service.activate(&user.actor(), &user.uid, *id).await,
+        "suspended" => service.suspend(&user.actor(), &user.uid, *id).await,
         _ => {
             let message = "state must be \"active\" or \"suspended\".";
             return Ok(errors(StatusCode::BAD_REQUEST, "state", message, false));
@@ -168,7 +168,7 @@ pub async fn remove(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
-    match service.delete(&user.uid, *id).await {
+    match service.delete(&user.actor(), &user.uid, *id).await {
         Err(bitu_core::Error::Invalid(message)) => {
             Ok(errors(StatusCode::CONFLICT, "state", &message, false))
         }

@@ -49,7 +49,7 @@ pub async fn submit(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
-    match service.delete(&user.uid, *id).await {
+    match service.delete(&user.actor(), &user.uid, *id).await {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", "/keys/?done=deleted"))
             .finish()),

@@ -152,7 +152,7 @@ pub async fn add(
         system: form.system.as_deref().filter(|s| !s.is_empty()),
         activate,
     };
-    match service.add(&user.uid, new).await? {
+    match service.add(&user.actor(), &user.uid, new).await? {
         Ok(key) => {
             let done = if key.active {
                 "added"

@@ -20,7 +20,7 @@ pub async fn activate(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
-    service.activate(&user.uid, *id).await?;
+    service.activate(&user.actor(), &user.uid, *id).await?;
     Ok(back_to_list("activated"))
 }
 
@@ -31,6 +31,6 @@ pub async fn suspend(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
-    service.suspend(&user.uid, *id).await?;
+    service.suspend(&user.actor(), &user.uid, *id).await?;
     Ok(back_to_list("suspended"))
 }

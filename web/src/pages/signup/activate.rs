@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::signup::store::LinkProblem;
 
 use crate::app::AppState;
+use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
 
@@ -96,7 +97,8 @@ pub async fn confirm(
     let Some((id, token)) = remembered(&session) else {
         return problem_page(&req, &state, LinkProblem::Unknown);
     };
-    match state.signup_service().activate(id, &token).await? {
+    let client = client_ip(&req, &state.settings.web.trusted_proxies);
+    match state.signup_service().activate(id, &token, client).await? {
         Ok(()) => {
             session.remove(SESSION_SIGNUP);
             session.remove(SESSION_TOKEN);

@@ -1,6 +1,7 @@
 //! `/signup/`: the sign-up form, its submission, and the "check your email" page.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::audit::Actor;
 use bitu_core::signup::admission::Admission;
 use bitu_core::signup::captcha;
 use bitu_core::signup::service::SubmitOutcome;
@@ -94,7 +95,12 @@ pub async fn submit(
     };
     match state
         .signup_service()
-        .submit(&request, &form.captcha_id, &form.captcha)
+        .submit(
+            &Actor::anonymous(client),
+            &request,
+            &form.captcha_id,
+            &form.captcha,
+        )
         .await
     {
         Ok(SubmitOutcome::Stored(_)) => Ok(HttpResponse::SeeOther()

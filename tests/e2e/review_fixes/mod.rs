@@ -1,0 +1,3 @@
+//! Regression tests for the findings of the security review: each failed before its fix.
+
+mod signin_race;
