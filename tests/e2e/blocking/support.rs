@@ -49,7 +49,7 @@ pub async fn user_with_everything(
     .unwrap();
     let session = format!("session-of-{uid}");
     Sessions::new(services.db.clone(), std::time::Duration::ZERO)
-        .store(
+        .insert(
             &session,
             &format!(r#"{{"uid":"\"{uid}\""}}"#),
             chrono::TimeDelta::hours(1),
