@@ -22,6 +22,7 @@ mod operations;
 mod pages;
 mod queue;
 mod recovery;
+mod review_fixes;
 mod schema;
 mod signup;
 mod web;

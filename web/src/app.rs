@@ -22,6 +22,7 @@ use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
 use crate::auth::client_ip;
+use crate::middleware::access_log::masked_path;
 use crate::middleware::csrf::csrf;
 use crate::middleware::guard::guard;
 use crate::middleware::host_check::{host_check, is_allowed_host};
@@ -204,9 +205,10 @@ pub async fn serve(
             .wrap(actix_middleware::from_fn(host_check))
             .wrap(actix_middleware::from_fn(ops))
             .wrap(
-                // %U is the path without the query string, which may carry secrets.
-                actix_middleware::Logger::new("%{client}xi \"%{method}xi %U\" %s %b %Dms")
+                // The path without the query string (which may carry secrets), link tokens masked.
+                actix_middleware::Logger::new("%{client}xi \"%{method}xi %{path}xi\" %s %b %Dms")
                     .custom_request_replace("method", |req| req.method().to_string())
+                    .custom_request_replace("path", |req| masked_path(req.path()))
                     .custom_request_replace("client", move |req| {
                         client_ip(req.request(), &proxies)
                             .map_or_else(|| "-".to_string(), |ip| ip.to_string())

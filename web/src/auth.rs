@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use bitu_core::account::signin::SignedIn;
 use bitu_core::account::tokens;
+use bitu_core::audit;
 use bitu_core::audit::Actor;
 use bitu_core::authz::{AccountState, Principal, Via};
 use futures_util::future::{Ready, ready};
@@ -161,13 +162,37 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Princip
     }
 }
 
-/// Records that a session was ended because its account is locked or gone.
+/// Records that a session was ended because its account is locked or gone; a failure to
+/// write the row is logged (the session is ended regardless).
 async fn audit_session_ended(
-    _state: &AppState,
-    _req: &HttpRequest,
-    _uid: &str,
-    _account: &AccountState,
+    state: &AppState,
+    req: &HttpRequest,
+    uid: &str,
+    account: &AccountState,
 ) {
+    let client = client_ip(req, &state.settings.web.trusted_proxies);
+    let reason = match account {
+        AccountState::Missing => "entry gone",
+        _ => "locked or disabled",
+    };
+    // Bitu ended it, on a request from this client.
+    let actor = audit::Actor {
+        client,
+        ..audit::Actor::system()
+    };
+    let entry = audit::Entry::new(
+        &actor,
+        audit::Action::SessionEndLocked,
+        audit::Target::User(uid.to_string()),
+    )
+    .with("reason", reason);
+    let written = match bitu_core::db::conn(&state.services.db).await {
+        Ok(mut conn) => audit::record(&mut conn, &entry).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        tracing::warn!(uid, error = %e, "cannot write the audit row of an ended session");
+    }
 }
 
 impl FromRequest for CurrentUser {

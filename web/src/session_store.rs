@@ -9,6 +9,7 @@ use anyhow::anyhow;
 use bitu_core::account::sessions::Sessions;
 use chrono::TimeDelta;
 use rand::distr::{Alphanumeric, SampleString};
+use tracing::info;
 
 /// The store; cheap to clone.
 #[derive(Clone)]
@@ -57,7 +58,7 @@ impl SessionStore for DbSessionStore {
             serde_json::to_string(&state).map_err(|e| SaveError::Serialization(anyhow!(e)))?;
         let key = new_key().map_err(SaveError::Other)?;
         self.sessions
-            .store(key.as_ref(), &json, ttl(duration))
+            .insert(key.as_ref(), &json, ttl(duration))
             .await
             .map_err(|e| SaveError::Other(anyhow!(e)))?;
         Ok(key)
@@ -71,10 +72,15 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let json =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(anyhow!(e)))?;
-        self.sessions
-            .store(key.as_ref(), &json, ttl(duration))
+        let kept = self
+            .sessions
+            .update(key.as_ref(), &json, ttl(duration))
             .await
             .map_err(|e| UpdateError::Other(anyhow!(e)))?;
+        if !kept {
+            // Ended meanwhile (elsewhere): it stays ended; the cookie now points at nothing.
+            info!("session ended elsewhere; this request's changes to it are dropped");
+        }
         Ok(key)
     }
 

@@ -179,6 +179,19 @@ async fn every_change_leaves_exactly_one_row() {
     assert_eq!(done.status().as_u16(), 200);
     one_row(&ctx, Action::PasswordReset, "link", "audra").await;
 
+    // A session whose account gets locked in LDAP is ended, by Bitu, on its next request.
+    ctx.create_user("locke", "Locke Locked", &ssha(PASSWORD))
+        .await;
+    let locked = Browser::new(&web.base_url);
+    locked.sign_in("locke", PASSWORD).await;
+    crate::authz::support::lock(&ctx, "locke");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while locked.get("/account/").await.status().as_u16() != 302 {
+        assert!(std::time::Instant::now() < deadline, "session not ended");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    one_row(&ctx, Action::SessionEndLocked, "system", "locke").await;
+
     // One row per action, nothing else; none holds a secret.
     let rows = all_rows(&ctx).await;
     assert_eq!(rows.len(), Action::ALL.len(), "{rows:#?}");

@@ -62,6 +62,27 @@ async fn a_lock_ends_the_session_and_the_token_within_the_cache_window() {
         token_gone.unwrap()
     );
 
+    // The ended session left one audit row.
+    {
+        use diesel_async::{AsyncConnection, AsyncMysqlConnection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = AsyncMysqlConnection::establish(&ctx.settings.database.url)
+            .await
+            .unwrap();
+        let rows: Count = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'session.end.locked' \
+             AND target = 'lee' AND subject_uid = 'lee' AND actor_kind = 'system'",
+        )
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(rows.n, 1);
+    }
+
     // A locked user cannot add SSH keys through the API, and nothing reaches LDAP.
     let added = with_token(reqwest::Method::POST, "/api/keys")
         .json(&serde_json::json!({ "key": KEY }))

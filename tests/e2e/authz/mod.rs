@@ -9,5 +9,5 @@ mod locked;
 mod matrix;
 mod nis;
 mod shell;
-mod support;
+pub mod support;
 mod tokens;

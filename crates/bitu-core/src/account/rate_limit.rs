@@ -27,6 +27,22 @@ pub trait AttemptLimiter: Send + Sync {
     /// Counts one event for `key`.
     fn record(&self, bucket: &str, key: &str, window: Duration) -> impl Future<Output = ()> + Send;
 
+    /// Takes one attempt for `key` before it is tried: counted in the same step as the check,
+    /// so parallel attempts cannot all pass a check made before any of them is counted.
+    /// `false` when `key` already had `limit` this window (then nothing is counted).
+    fn reserve(
+        &self,
+        bucket: &str,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> impl Future<Output = bool> + Send;
+
+    /// Gives back an attempt taken with [`reserve`](Self::reserve) that turned out not to
+    /// count (the sign-in succeeded).
+    fn release(&self, bucket: &str, key: &str, window: Duration)
+    -> impl Future<Output = ()> + Send;
+
     /// Counts an event and says whether `key` is now over `limit` (for actions limited on
     /// every attempt, such as requesting mail).
     fn hit(
@@ -36,13 +52,7 @@ pub trait AttemptLimiter: Send + Sync {
         limit: u32,
         window: Duration,
     ) -> impl Future<Output = bool> + Send {
-        async move {
-            if self.exceeded(bucket, key, limit, window).await {
-                return true;
-            }
-            self.record(bucket, key, window).await;
-            false
-        }
+        async move { !self.reserve(bucket, key, limit, window).await }
     }
 }
 
@@ -55,10 +65,37 @@ impl AttemptLimiter for RateLimiter {
         RateLimiter::record(self, bucket, key, window).await
     }
 
+    async fn reserve(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        RateLimiter::reserve(self, bucket, key, limit, window).await
+    }
+
+    async fn release(&self, bucket: &str, key: &str, window: Duration) {
+        RateLimiter::release(self, bucket, key, window).await
+    }
+
     async fn hit(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
         RateLimiter::hit(self, bucket, key, limit, window).await
     }
 }
+
+/// Counts an attempt unless the limit is reached, in one step (KEYS[1]: counter, ARGV[1]:
+/// limit, ARGV[2]: window in seconds); 1 when taken, 0 when refused.
+const RESERVE: &str = r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if count > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return 0
+end
+return 1
+";
+
+/// Gives an attempt back, never below zero (KEYS[1]: counter).
+const RELEASE: &str = r"
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+";
 
 /// Counts events per (bucket, key) and says when a limit is reached.
 #[derive(Clone)]
@@ -141,13 +178,50 @@ impl RateLimiter {
         }
     }
 
-    /// Counts an event and says whether `key` is now over `limit` (for actions limited on
-    /// every attempt, such as requesting mail).
-    pub async fn hit(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
-        if self.exceeded(bucket, key, limit, window).await {
-            return true;
+    /// Takes one attempt for `key` if it has fewer than `limit` this window, atomically (a
+    /// Lua script); `false` when refused. While Redis is down the local limiter decides.
+    pub async fn reserve(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        let redis_key = self.key(bucket, key, window);
+        let taken: Result<i64, String> = async {
+            let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+            deadpool_redis::redis::Script::new(RESERVE)
+                .key(&redis_key)
+                .arg(limit)
+                .arg(window.as_secs().max(1))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
         }
-        self.record(bucket, key, window).await;
-        false
+        .await;
+        match taken {
+            Ok(taken) => taken == 1,
+            Err(error) => {
+                warn!(%error, bucket, "rate limit counter unavailable, using the local limiter");
+                self.fallback.check_key(&format!("{bucket}:{key}")).is_ok()
+            }
+        }
+    }
+
+    /// Gives back an attempt taken with [`reserve`](Self::reserve).
+    pub async fn release(&self, bucket: &str, key: &str, window: Duration) {
+        let redis_key = self.key(bucket, key, window);
+        let outcome: Result<i64, String> = async {
+            let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+            deadpool_redis::redis::Script::new(RELEASE)
+                .key(&redis_key)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        if let Err(error) = outcome {
+            warn!(%error, bucket, "cannot give back a rate-limited attempt");
+        }
+    }
+
+    /// Counts an event and says whether `key` is now over `limit` (for actions limited on
+    /// every attempt, such as requesting mail); the check and the count are one step.
+    pub async fn hit(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        !self.reserve(bucket, key, limit, window).await
     }
 }

@@ -143,12 +143,13 @@ impl Sessions {
         }
     }
 
-    /// Stores (inserts or replaces) session `key` with `state`, expiring after `ttl`.
-    pub async fn store(&self, key: &str, state: &str, ttl: TimeDelta) -> Result<()> {
+    /// Stores the new session `key` with `state`, expiring after `ttl`. A plain INSERT: it
+    /// never overwrites a row, and the key is fresh (a collision is an error).
+    pub async fn insert(&self, key: &str, state: &str, ttl: TimeDelta) -> Result<()> {
         let id = hash_key(key);
         let expires_at = expiry(ttl);
         let mut conn = db::conn(&self.pool).await?;
-        diesel::replace_into(web_sessions::table)
+        diesel::insert_into(web_sessions::table)
             .values((
                 web_sessions::id.eq(&id),
                 web_sessions::state.eq(state),
@@ -160,6 +161,32 @@ impl Sessions {
             .await?;
         self.remember(id, state.into(), expires_at);
         Ok(())
+    }
+
+    /// Replaces the state of the existing, unexpired session `key`; `false` (and nothing
+    /// written) when it is gone: a session ended on another host, or by a password change,
+    /// stays ended instead of being written back.
+    pub async fn update(&self, key: &str, state: &str, ttl: TimeDelta) -> Result<bool> {
+        let id = hash_key(key);
+        let expires_at = expiry(ttl);
+        let now = Utc::now().naive_utc();
+        let mut conn = db::conn(&self.pool).await?;
+        let updated = diesel::update(web_sessions::table)
+            .filter(web_sessions::id.eq(&id))
+            .filter(web_sessions::expires_at.gt(now))
+            .set((
+                web_sessions::state.eq(state),
+                web_sessions::user_uid.eq(uid_of(state)),
+                web_sessions::expires_at.eq(expires_at),
+            ))
+            .execute(&mut conn)
+            .await?;
+        if updated == 0 {
+            self.with_cache(|cache| cache.remove(&id));
+            return Ok(false);
+        }
+        self.remember(id, state.into(), expires_at);
+        Ok(true)
     }
 
     /// Pushes the expiry of `key` to now + `ttl`; writes only when it moves a minute or more.

@@ -100,27 +100,36 @@ impl<U: UserStore, L: AttemptLimiter, C: Clock> SigninService<'_, U, L, C> {
         let limits = self.limits;
         let account = name.trim().to_lowercase();
         let limiter = self.limiter;
-        if limiter
-            .exceeded(
-                IP_BUCKET,
-                client_ip,
-                limits.signin_failures_per_ip,
-                limits.window,
-            )
+        // Each attempt is counted before its bind, in the same step as the check, so parallel
+        // guesses cannot all pass; a successful sign-in gives its attempt back.
+        let (ip_limit, account_limit) = (
+            limits.signin_failures_per_ip,
+            limits.signin_failures_per_account,
+        );
+        if !limiter
+            .reserve(IP_BUCKET, client_ip, ip_limit, limits.window)
             .await
-            || limiter
-                .exceeded(
-                    ACCOUNT_BUCKET,
-                    &account,
-                    limits.signin_failures_per_account,
-                    limits.window,
-                )
-                .await
         {
             warn!(client_ip, "sign-in refused: too many failures");
             return Ok(SigninOutcome::Throttled);
         }
-        match authenticate(self.users, name, password).await? {
+        if !limiter
+            .reserve(ACCOUNT_BUCKET, &account, account_limit, limits.window)
+            .await
+        {
+            limiter.release(IP_BUCKET, client_ip, limits.window).await;
+            warn!(client_ip, "sign-in refused: too many failures");
+            return Ok(SigninOutcome::Throttled);
+        }
+        let checked = authenticate(self.users, name, password).await;
+        if !matches!(checked, Ok(None)) {
+            // Not a wrong password (signed in, locked, or the directory failed): not counted.
+            limiter.release(IP_BUCKET, client_ip, limits.window).await;
+            limiter
+                .release(ACCOUNT_BUCKET, &account, limits.window)
+                .await;
+        }
+        match checked? {
             Some(user) if crate::authz::state::is_locked(&user, self.disabled_policy) => {
                 // Same answer as a wrong password; not counted, the password was right.
                 warn!(
@@ -138,10 +147,6 @@ impl<U: UserStore, L: AttemptLimiter, C: Clock> SigninService<'_, U, L, C> {
                 }))
             }
             None => {
-                limiter.record(IP_BUCKET, client_ip, limits.window).await;
-                limiter
-                    .record(ACCOUNT_BUCKET, &account, limits.window)
-                    .await;
                 warn!(client_ip, "sign-in failed");
                 Ok(SigninOutcome::Failed)
             }

@@ -60,6 +60,8 @@ actions! {
     TokenCreate => "token.create", "API token created";
     /// An API token was revoked.
     TokenRevoke => "token.revoke", "API token revoked";
+    /// A session was ended because its account is locked or disabled in LDAP, or gone.
+    SessionEndLocked => "session.end.locked", "Signed out: account locked";
 }
 
 impl fmt::Display for Action {

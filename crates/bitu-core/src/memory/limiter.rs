@@ -40,4 +40,23 @@ impl AttemptLimiter for MemoryLimiter {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         *counts.entry(slot).or_default() += 1;
     }
+
+    async fn reserve(&self, bucket: &str, key: &str, limit: u32, window: Duration) -> bool {
+        let slot = self.slot(bucket, key, window);
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = counts.entry(slot).or_default();
+        if *count >= limit {
+            return false;
+        }
+        *count += 1;
+        true
+    }
+
+    async fn release(&self, bucket: &str, key: &str, window: Duration) {
+        let slot = self.slot(bucket, key, window);
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = counts.get_mut(&slot) {
+            *count = count.saturating_sub(1);
+        }
+    }
 }

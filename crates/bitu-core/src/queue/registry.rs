@@ -164,3 +164,73 @@ pub async fn job_gave_up(ctx: &JobContext, envelope: &Envelope, reason: &str) {
         (kind.gave_up)(ctx, envelope, reason).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::{Probe, ProvisionAccount};
+    use crate::queue::Job;
+
+    /// A context over lazy pools: nothing here connects unless a job reaches for a service.
+    fn context() -> JobContext {
+        let settings = Settings::default();
+        let services = Services::new(&settings).unwrap();
+        JobContext {
+            queue: Queue::new(services.redis.clone(), &settings),
+            mailer: Mailer::new(&settings).unwrap(),
+            services,
+            settings: Arc::new(settings),
+        }
+    }
+
+    fn envelope(kind: &str, args: serde_json::Value, attempt: u32) -> Envelope {
+        let json = serde_json::json!({
+            "v": 1, "id": "0193a0c0ffee00000000000000000009", "queue": "default",
+            "attempt": attempt, "enqueued_at": "2026-11-28T12:00:00Z", "kind": kind, "args": args,
+        });
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_registry_runs_a_kind_by_its_stored_name_with_its_arguments() {
+        let ctx = context();
+        let mut quiet = Envelope::new(Probe::default());
+        // Claiming counts the run: the first run is attempt 1.
+        quiet.attempt = 1;
+        assert_eq!(run_job(&ctx, &quiet).await, Ok(None));
+        let failing = envelope("probe", serde_json::json!({"fail_attempts": 2}), 1);
+        assert!(matches!(
+            run_job(&ctx, &failing).await,
+            Err(Failure::Retry(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn unknown_kinds_and_bad_arguments_fail_for_good() {
+        let ctx = context();
+        let unknown = envelope("launch_rockets", serde_json::json!({}), 1);
+        assert!(matches!(
+            run_job(&ctx, &unknown).await,
+            Err(Failure::Permanent(_))
+        ));
+        let bad = envelope(
+            "provision_account",
+            serde_json::json!({"signup_id": "x"}),
+            1,
+        );
+        assert!(matches!(
+            run_job(&ctx, &bad).await,
+            Err(Failure::Permanent(_))
+        ));
+        assert!(Job::new(ProvisionAccount { signup_id: 1 }).default_queue() == QueueName::Default);
+    }
+
+    #[test]
+    fn kind_names_are_unique() {
+        let mut names: Vec<&str> = KINDS.iter().map(Kind::name).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "two kinds share a name");
+    }
+}
