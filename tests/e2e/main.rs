@@ -8,6 +8,7 @@ mod authz;
 mod bench_web;
 mod bench_worker;
 mod binaries;
+mod blocking;
 mod blocklist;
 mod database;
 mod directory;

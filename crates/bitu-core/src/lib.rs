@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod authz;
+pub mod blocking;
 pub mod blocklist;
 pub mod clock;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod integrations;
 pub mod jobs;
 pub mod keys;
 pub mod logging;

@@ -194,6 +194,21 @@ pub async fn revoke(pool: &DbPool, actor: &Actor, uid: &str, id: u64) -> Result<
     .await
 }
 
+/// Makes every working token of `uid` stop working now (kept, expired, so the owner still
+/// sees them); returns how many.
+pub async fn disable_all(pool: &DbPool, uid: &str) -> Result<usize> {
+    let mut conn = db::conn(pool).await?;
+    let now = Utc::now().naive_utc();
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::uid.eq(uid))
+            .filter(api_tokens::expires_at.gt(now)),
+    )
+    .set(api_tokens::expires_at.eq(now))
+    .execute(&mut conn)
+    .await?)
+}
+
 /// The owner and scopes of the working (unexpired) token `value`, recording its use (at most
 /// once a minute).
 pub async fn authenticate(pool: &DbPool, value: &str) -> Result<Option<TokenOwner>> {

@@ -62,6 +62,12 @@ actions! {
     TokenRevoke => "token.revoke", "API token revoked";
     /// A session was ended because its account is locked or disabled in LDAP, or gone.
     SessionEndLocked => "session.end.locked", "Signed out: account locked";
+    /// An account manager blocked the account (each system's part queued).
+    AccountBlock => "account.block", "Account blocked";
+    /// An account manager unblocked the account (each system's part queued).
+    AccountUnblock => "account.unblock", "Account unblocked";
+    /// One system's part of a block or unblock was applied, or failed.
+    AccountBlockApply => "account.block.apply", "Block or unblock applied in a system";
 }
 
 impl fmt::Display for Action {

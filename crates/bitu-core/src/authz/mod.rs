@@ -29,11 +29,18 @@ pub enum Scope {
     ManageKeys,
     /// Look up the IP blocks covering an address.
     CheckIpBlocks,
+    /// Block and unblock accounts and read their block state (account managers only).
+    Blocks,
 }
 
 impl Scope {
     /// Every scope, in the order forms list them.
-    pub const ALL: [Scope; 3] = [Scope::ReadAccount, Scope::ManageKeys, Scope::CheckIpBlocks];
+    pub const ALL: [Scope; 4] = [
+        Scope::ReadAccount,
+        Scope::ManageKeys,
+        Scope::CheckIpBlocks,
+        Scope::Blocks,
+    ];
 
     /// The name stored and shown (`read_account`, ...).
     pub fn as_str(self) -> &'static str {
@@ -41,6 +48,7 @@ impl Scope {
             Scope::ReadAccount => "read_account",
             Scope::ManageKeys => "manage_keys",
             Scope::CheckIpBlocks => "check_ip_blocks",
+            Scope::Blocks => "blocks",
         }
     }
 
@@ -50,6 +58,7 @@ impl Scope {
             Scope::ReadAccount => "Read your account and SSH keys",
             Scope::ManageKeys => "Add, suspend, activate and delete your SSH keys",
             Scope::CheckIpBlocks => "Look up IP blocks",
+            Scope::Blocks => "Block and unblock accounts (account managers only)",
         }
     }
 
@@ -122,9 +131,10 @@ impl Permission {
             Permission::ReadOwnKeys => &[Scope::ReadAccount, Scope::ManageKeys],
             Permission::ManageOwnKeys => &[Scope::ManageKeys],
             Permission::CheckIpBlocks => &[Scope::CheckIpBlocks],
+            // The scope alone is not enough: the owner must also be an account manager.
+            Permission::BlockAccounts => &[Scope::Blocks],
             Permission::ManageOwnAccount
             | Permission::ManageAccounts
-            | Permission::BlockAccounts
             | Permission::ApproveGroup(_) => &[],
         }
     }
@@ -300,10 +310,18 @@ impl Authz {
             return Ok(Decision::SignInRequired);
         };
         let allowed = match via {
-            Via::Token { scopes, .. } => permission
-                .token_scopes()
-                .iter()
-                .any(|needed| scopes.contains(needed)),
+            Via::Token { scopes, .. } => {
+                let scoped = permission
+                    .token_scopes()
+                    .iter()
+                    .any(|needed| scopes.contains(needed));
+                // Blocking is a role's power: the token's scope picks it, the role grants it.
+                if scoped && *permission == Permission::BlockAccounts {
+                    self.is_account_manager(directory, uid, dn).await?
+                } else {
+                    scoped
+                }
+            }
             Via::Session => match permission {
                 Permission::ReadOwnAccount
                 | Permission::ManageOwnAccount
@@ -444,7 +462,6 @@ mod tests {
         for permission in [
             Permission::ManageOwnAccount,
             Permission::ManageAccounts,
-            Permission::BlockAccounts,
             Permission::ApproveGroup("cn=x".into()),
         ] {
             assert!(permission.token_scopes().is_empty(), "{permission:?}");

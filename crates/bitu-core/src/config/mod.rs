@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod authz;
+mod blocking;
 mod blocklist;
 mod check;
 mod keys;
@@ -29,6 +30,7 @@ pub use account::{
 };
 pub use audit::AuditSettings;
 pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
+pub use blocking::{BlockingSettings, IntegrationSettings};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
@@ -91,6 +93,8 @@ pub struct Settings {
     pub authz: AuthzSettings,
     /// Personal API tokens: lifetimes.
     pub api_tokens: ApiTokenSettings,
+    /// Account blocking: the external systems a block reaches.
+    pub blocking: BlockingSettings,
     /// Group access requests: requestable groups and their rules.
     pub permissions: PermissionsSettings,
 }

@@ -34,6 +34,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    block_actions (id) {
+        id -> Unsigned<BigInt>,
+        uid -> Varchar,
+        action -> Varchar,
+        manager -> Varchar,
+        comment -> Text,
+        unset_email -> Bool,
+        move_keys -> Bool,
+        old_mail -> Nullable<Varchar>,
+        suspended_keys -> Nullable<Text>,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    block_systems (id) {
+        id -> Unsigned<BigInt>,
+        action_id -> Unsigned<BigInt>,
+        system -> Varchar,
+        state -> Varchar,
+        reason -> Nullable<Text>,
+        retry_at -> Nullable<Datetime>,
+        attempts -> Unsigned<Integer>,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
     blocklist_entries (id) {
         id -> BigInt,
         origin -> Varchar,
@@ -168,6 +196,8 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
+    block_actions,
+    block_systems,
     blocklist_entries,
     blocklist_ip_blocks,
     blocklist_versions,

@@ -2,6 +2,7 @@
 //! [`BackgroundJob`](crate::queue::BackgroundJob) in a file here, plus its line in [`KINDS`];
 //! bitu-rq, the envelope decoder, `[queue.kinds]` and `bitu jobs` learn of it from there.
 
+mod block_system;
 mod ldap_modify;
 mod password_reset_mail;
 mod probe;
@@ -9,6 +10,7 @@ mod provision_account;
 mod send_mail;
 mod username_reminder_mail;
 
+pub use block_system::BlockSystem;
 pub use ldap_modify::{AttributeChange, ChangeOp, LdapModify};
 pub use password_reset_mail::PasswordResetMail;
 pub use probe::Probe;
@@ -27,4 +29,5 @@ pub static KINDS: &[Kind] = &[
     Kind::of::<ProvisionAccount>(),
     Kind::of::<PasswordResetMail>(),
     Kind::of::<UsernameReminderMail>(),
+    Kind::of::<BlockSystem>(),
 ];

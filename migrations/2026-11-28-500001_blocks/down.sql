@@ -1,0 +1,2 @@
+DROP TABLE block_systems;
+DROP TABLE block_actions;

@@ -1,0 +1,8 @@
+//! Account blocking: the LDAP lock with sessions, tokens, mail and keys; Gerrit, GitLab and
+//! Phabricator through local fakes answering in their documented shapes; retries by bitu-rq;
+//! the pages, the API and the CLI.
+
+mod fake_systems;
+mod integrations;
+mod ldap;
+mod support;
