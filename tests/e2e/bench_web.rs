@@ -192,6 +192,7 @@ async fn bench_web_pages() {
     settings.rate_limit.signin_failures_per_ip = u32::MAX;
     settings.rate_limit.signin_failures_per_account = u32::MAX;
     settings.signup.attempts_per_ip_per_hour = u32::MAX;
+    settings.rate_limit.captchas_per_ip = u32::MAX;
     settings.blocklist.api_requests_per_ip = u32::MAX;
     settings.web.workers = 2;
     if std::env::var("BENCH_NO_ACCESS_LOG").is_ok() {

@@ -217,6 +217,7 @@ async fn every_validator_rejects_its_bad_input_and_stores_nothing() {
     let mut settings = ctx.settings.clone();
     settings.signup.email_deny_domains = vec!["mailinator.com".into(), ".spam.example".into()];
     settings.signup.attempts_per_ip_per_hour = 1000;
+    settings.rate_limit.captchas_per_ip = 100_000;
     let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
     let browser = Browser::new(&web.base_url);
     let ok_mail = ctx.mailbox.address("fine");
@@ -592,6 +593,7 @@ async fn two_sign_ups_racing_for_the_same_names_store_one() {
     let ctx = TestContext::new().await;
     let mut settings = ctx.settings.clone();
     settings.signup.attempts_per_ip_per_hour = 1000;
+    settings.rate_limit.captchas_per_ip = 100_000;
     let web = WebProcess::start(&ctx.write_config_with(&settings)).await;
     let (a, b) = (Browser::new(&web.base_url), Browser::new(&web.base_url));
     let (mail_a, mail_b) = (
@@ -698,6 +700,7 @@ async fn bitu_expire_frees_old_names_and_runs_safely_twice() {
     let ctx = TestContext::new().await;
     let mut settings = ctx.settings.clone();
     settings.signup.attempts_per_ip_per_hour = 1000;
+    settings.rate_limit.captchas_per_ip = 100_000;
     let config = ctx.write_config_with(&settings);
     let web = WebProcess::start(&config).await;
     let browser = Browser::new(&web.base_url);

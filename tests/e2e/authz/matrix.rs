@@ -275,6 +275,7 @@ async fn every_route_answers_every_kind_of_caller_as_expected() {
     settings.rate_limit.signin_failures_per_ip = 10_000;
     settings.rate_limit.signin_failures_per_account = 10_000;
     settings.rate_limit.mail_requests_per_ip = 10_000;
+    settings.rate_limit.captchas_per_ip = 100_000;
     settings.blocklist.api_requests_per_ip = 10_000;
     let web = ctx.start_web().await;
 

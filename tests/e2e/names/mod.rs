@@ -50,6 +50,7 @@ fn roomy_settings(ctx: &TestContext) -> Settings {
     let mut settings = ctx.settings.clone();
     settings.blocklist.api_requests_per_ip = 100_000;
     settings.signup.attempts_per_ip_per_hour = 100_000;
+    settings.rate_limit.captchas_per_ip = 100_000;
     settings
 }
 

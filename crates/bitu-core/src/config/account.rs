@@ -45,6 +45,8 @@ pub struct RateLimitSettings {
     pub signin_failures_per_account: u32,
     /// Mails (reset, forgotten name) a client IP may request within `window`.
     pub mail_requests_per_ip: u32,
+    /// Sign-up captchas (form views and refreshes) a client IP may get within `window`.
+    pub captchas_per_ip: u32,
     /// Length of the counting window.
     #[serde(with = "humantime_serde")]
     pub window: Duration,
@@ -56,6 +58,7 @@ impl Default for RateLimitSettings {
             signin_failures_per_ip: 5,
             signin_failures_per_account: 5,
             mail_requests_per_ip: 10,
+            captchas_per_ip: 30,
             window: Duration::from_secs(300),
         }
     }

@@ -11,6 +11,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rand::Rng;
 
+use crate::account::rate_limit::AttemptLimiter;
+use crate::config::RateLimitSettings;
 use crate::db::schema::signup_captchas;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
@@ -32,6 +34,48 @@ fn parse_id(id: &str) -> Option<Vec<u8>> {
     (0..16)
         .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).ok())
         .collect()
+}
+
+/// Expired rows deleted with each new challenge, so the table stays small between runs of
+/// bitu-expire at a bounded cost per request.
+const PURGE_ON_CREATE: i64 = 10;
+
+/// Rate-limit bucket of challenges per client.
+const BUCKET: &str = "captcha-ip";
+
+/// A new challenge for the client at `client` (its address; empty when unknown), or `None`
+/// when it already got `[rate_limit] captchas_per_ip` this window. Each one also deletes a
+/// few expired challenges.
+pub async fn issue(
+    pool: &DbPool,
+    limiter: &impl AttemptLimiter,
+    limits: &RateLimitSettings,
+    client: &str,
+) -> Result<Option<String>> {
+    if limiter
+        .hit(BUCKET, client, limits.captchas_per_ip, limits.window)
+        .await
+    {
+        tracing::warn!(
+            client_ip = client,
+            "captcha refused: too many for this client"
+        );
+        return Ok(None);
+    }
+    let id = create(pool).await?;
+    purge_some_expired(pool, PURGE_ON_CREATE).await?;
+    Ok(Some(id))
+}
+
+/// Deletes up to `limit` expired challenges; returns how many went.
+pub async fn purge_some_expired(pool: &DbPool, limit: i64) -> Result<usize> {
+    let mut conn = db::conn(pool).await?;
+    Ok(diesel::sql_query(
+        "DELETE FROM signup_captchas WHERE expires_at <= UTC_TIMESTAMP() ORDER BY expires_at LIMIT ?",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .execute(&mut conn)
+    .await?)
 }
 
 /// Makes a new challenge and returns its id (32 hex characters).

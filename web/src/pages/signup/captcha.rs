@@ -1,12 +1,24 @@
 //! The captcha image, and a fresh challenge for the page script's refresh button.
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::signup::captcha;
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::auth::client_ip;
 use crate::error::WebError;
+
+/// A new challenge for the request's client; [`WebError::TooManyRequests`] past its limit.
+pub async fn issue(req: &HttpRequest, state: &AppState) -> Result<String, WebError> {
+    let client = client_ip(req, &state.settings.web.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let limits = &state.settings.rate_limit;
+    captcha::issue(&state.services.db, &state.rate_limiter, limits, &client)
+        .await?
+        .ok_or(WebError::TooManyRequests)
+}
 
 /// `GET /signup/captcha/{id}.png`
 pub async fn image(
@@ -23,9 +35,9 @@ pub async fn image(
     Ok(response)
 }
 
-/// `GET /signup/captcha/new/`: `{"id": "..."}` of a new challenge.
-pub async fn fresh(state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    let id = captcha::create(&state.services.db).await?;
+/// `GET /signup/captcha/new/`: `{"id": "..."}` of a new challenge; 429 past the client's limit.
+pub async fn fresh(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    let id = issue(&req, &state).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
         .json(json!({ "id": id })))

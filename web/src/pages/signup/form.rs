@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::audit::Actor;
 use bitu_core::signup::admission::Admission;
-use bitu_core::signup::captcha;
 use bitu_core::signup::service::SubmitOutcome;
 use bitu_core::signup::validate::{FieldErrors, SignupRequest};
 use serde::Deserialize;
@@ -41,7 +40,7 @@ async fn render(
             &page_context(req, state, "Sign up"),
         );
     }
-    let captcha_id = captcha::create(&state.services.db).await?;
+    let captcha_id = super::captcha::issue(req, state).await?;
     let mut context = page_context(req, state, "Sign up");
     context.insert("info_html", &state.settings.signup.info_html);
     context.insert("cn", &form.cn);
