@@ -38,10 +38,11 @@ test -d /var/log/bitu || { echo "postinst did not create /var/log/bitu" >&2; exi
 [[ "$(stat -c '%U:%G %a' /etc/bitu/bitu.toml)" == "root:bitu 640" ]] ||
     { echo "/etc/bitu/bitu.toml: wrong owner or mode" >&2; exit 1; }
 for unit in bitu-web.socket bitu-web.service bitu-rq.service bitu-blocksync.service \
-    bitu-blocksync.timer bitu-expire.service bitu-expire.timer bitu-failure@.service; do
+    bitu-blocksync.timer bitu-expire.service bitu-expire.timer bitu-permissions.service \
+    bitu-permissions.timer bitu-failure@.service; do
     test -f "/lib/systemd/system/$unit" || { echo "missing unit $unit" >&2; exit 1; }
 done
-systemd-analyze verify --man=no /lib/systemd/system/bitu-{web.socket,web.service,rq.service,blocksync.service,blocksync.timer,expire.service,expire.timer}
+systemd-analyze verify --man=no /lib/systemd/system/bitu-{web.socket,web.service,rq.service,blocksync.service,blocksync.timer,expire.service,expire.timer,permissions.service,permissions.timer}
 for bin in bitu bitu-web bitu-rq bitu-blocksync bitu-expire; do
     "/usr/bin/$bin" --version >/dev/null
 done

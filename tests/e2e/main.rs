@@ -21,6 +21,7 @@ mod migrations;
 mod names;
 mod operations;
 mod pages;
+mod permissions;
 mod queue;
 mod recovery;
 mod review_fixes;

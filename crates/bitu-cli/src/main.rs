@@ -8,6 +8,7 @@ mod check_config;
 mod jobs;
 mod migrate;
 mod names;
+mod permissions;
 mod timers;
 
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Command {
     /// Print a fresh activation link for a sign-up whose mail was lost (reads [database],
     /// [site], [signup]); the earlier link stops working.
     Activationlink(activationlink::ActivationLinkArgs),
+    /// Group access requests: cancel stale ones, end due grants (reads [database], [ldap],
+    /// [permissions]).
+    Permissions(permissions::PermissionsArgs),
     /// The audit trail, newest first: who changed what, when, from where (reads [database]).
     Audit(audit::AuditArgs),
     /// When each timer job (bitu-blocksync, bitu-expire) last ran, succeeded and failed, on
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Activationlink(command) => activationlink::run(&args.config, command),
         Command::Timers(command) => timers::run(&args.config, command),
         Command::Audit(command) => audit::run(&args.config, command),
+        Command::Permissions(command) => permissions::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

@@ -68,6 +68,18 @@ actions! {
     AccountUnblock => "account.unblock", "Account unblocked";
     /// One system's part of a block or unblock was applied, or failed.
     AccountBlockApply => "account.block.apply", "Block or unblock applied in a system";
+    /// Access to a group was requested.
+    GroupAccessRequest => "group_access.request", "Group access requested";
+    /// A manager approved a group access request.
+    GroupAccessApprove => "group_access.approve", "Group access request approved by a manager";
+    /// A manager rejected a group access request.
+    GroupAccessReject => "group_access.reject", "Group access request rejected by a manager";
+    /// A group access request was cancelled (by its requester, or as stale).
+    GroupAccessCancel => "group_access.cancel", "Group access request cancelled";
+    /// A manager took group access away.
+    GroupAccessRevoke => "group_access.revoke", "Group access revoked";
+    /// A time-limited group access ended by itself.
+    GroupAccessExpire => "group_access.expire", "Group access expired";
 }
 
 impl fmt::Display for Action {

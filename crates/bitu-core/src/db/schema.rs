@@ -3,6 +3,35 @@
 #![allow(missing_docs)]
 
 diesel::table! {
+    access_request_events (id) {
+        id -> Unsigned<BigInt>,
+        request_id -> Unsigned<BigInt>,
+        at -> Datetime,
+        actor_uid -> Nullable<Varchar>,
+        kind -> Varchar,
+        comment -> Text,
+        rules -> Varchar,
+    }
+}
+
+diesel::table! {
+    access_requests (id) {
+        id -> Unsigned<BigInt>,
+        uid -> Varchar,
+        group_dn -> Varchar,
+        state -> Varchar,
+        applied -> Bool,
+        comment -> Text,
+        created_at -> Datetime,
+        decided_at -> Nullable<Datetime>,
+        grant_ends_at -> Nullable<Datetime>,
+        warnings_sent -> Unsigned<TinyInt>,
+        renews -> Nullable<Unsigned<BigInt>>,
+        open_key -> Nullable<Unsigned<TinyInt>>,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Unsigned<BigInt>,
         uid -> Varchar,
@@ -194,6 +223,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_request_events,
+    access_requests,
     api_tokens,
     audit_log,
     block_actions,

@@ -3,6 +3,7 @@
 //! bitu-rq, the envelope decoder, `[queue.kinds]` and `bitu jobs` learn of it from there.
 
 mod block_system;
+mod group_membership;
 mod ldap_modify;
 mod password_reset_mail;
 mod probe;
@@ -11,6 +12,7 @@ mod send_mail;
 mod username_reminder_mail;
 
 pub use block_system::BlockSystem;
+pub use group_membership::GroupMembership;
 pub use ldap_modify::{AttributeChange, ChangeOp, LdapModify};
 pub use password_reset_mail::PasswordResetMail;
 pub use probe::Probe;
@@ -30,4 +32,5 @@ pub static KINDS: &[Kind] = &[
     Kind::of::<PasswordResetMail>(),
     Kind::of::<UsernameReminderMail>(),
     Kind::of::<BlockSystem>(),
+    Kind::of::<GroupMembership>(),
 ];

@@ -75,6 +75,28 @@ pub enum Message {
         /// The new address, masked.
         new_address: String,
     },
+    /// News about a group access request: a new one (to managers and notify lists), a
+    /// decision, an expiry warning, the end of a grant, a revocation, a cancellation.
+    GroupAccess {
+        /// One recipient.
+        to: String,
+        /// new_request, approved, rejected, expiry_warning, expired, revoked, cancelled.
+        event: String,
+        /// cn of the group.
+        group: String,
+        /// Shell username of the requester.
+        requester: String,
+        /// The requester's reason, or the revoking manager's comment.
+        comment: String,
+        /// (manager, comment) of each decision so far.
+        #[serde(default)]
+        decisions: Vec<(String, String)>,
+        /// When the grant ends, for people (empty: it does not).
+        #[serde(default)]
+        ends: String,
+        /// Path of the page to look at (under `[site] base_url`).
+        path: String,
+    },
 }
 
 impl Message {
@@ -87,6 +109,7 @@ impl Message {
             Message::UsernameReminder { .. } => "username_reminder",
             Message::EmailChangeConfirm { .. } => "email_change_confirm",
             Message::EmailChanged { .. } => "email_changed",
+            Message::GroupAccess { .. } => "group_access",
         }
     }
 
@@ -97,7 +120,8 @@ impl Message {
             | Message::PasswordReset { to, .. }
             | Message::UsernameReminder { to, .. }
             | Message::EmailChangeConfirm { to, .. }
-            | Message::EmailChanged { to, .. } => Some(to),
+            | Message::EmailChanged { to, .. }
+            | Message::GroupAccess { to, .. } => Some(to),
             Message::AdminNotice { .. } => None,
         }
     }
@@ -108,9 +132,9 @@ impl Message {
             Message::Activation {
                 signup_id, token, ..
             } => Some(format!("/signup/activate/{signup_id}/{token}/")),
-            Message::PasswordReset { path, .. } | Message::EmailChangeConfirm { path, .. } => {
-                Some(path.clone())
-            }
+            Message::PasswordReset { path, .. }
+            | Message::EmailChangeConfirm { path, .. }
+            | Message::GroupAccess { path, .. } => Some(path.clone()),
             _ => None,
         }
     }

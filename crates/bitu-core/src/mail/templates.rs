@@ -34,6 +34,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     shared!("email_changed.subject.txt"),
     shared!("email_changed.txt"),
     shared!("email_changed.html"),
+    shared!("group_access.subject.txt"),
+    shared!("group_access.txt"),
+    shared!("group_access.html"),
 ];
 
 /// Parsed templates plus the site values every one of them sees.

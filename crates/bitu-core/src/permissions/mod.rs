@@ -1,12 +1,17 @@
 //! Group access requests: people ask for an LDAP group, the group's rules and managers decide,
 //! and an approved request makes them a member (see `[permissions]`).
 
+pub mod notify;
 pub mod rules;
+pub mod service;
+pub mod store;
 
 use crate::config::{PermissionGroup, PermissionsSettings};
 use crate::directory::{GroupStore, UserAttribute, UserStore};
 use crate::error::Result;
 pub use rules::{Facts, Outcome, Vote};
+pub use service::{AccessRequests, Created, Voted};
+pub use store::{Request, State};
 
 /// Gathers what rules need to know about `uid`: the entry and the DNs of its groups; `None`
 /// when there is no such user.

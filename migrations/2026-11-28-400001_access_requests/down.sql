@@ -1,0 +1,2 @@
+DROP TABLE access_request_events;
+DROP TABLE access_requests;
