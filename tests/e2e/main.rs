@@ -27,5 +27,6 @@ mod recovery;
 mod review_fixes;
 mod schema;
 mod signup;
+mod ui;
 mod web;
 mod worker;

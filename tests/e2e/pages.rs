@@ -176,7 +176,7 @@ async fn sign_up_works_without_javascript_and_shows_every_error() {
     assert!(chrome.client.find(Locator::Css(".counter")).await.is_err());
     chrome
         .client
-        .find(Locator::Css("button[type=submit]"))
+        .find(Locator::Css("#signup-submit"))
         .await
         .unwrap()
         .click()

@@ -24,6 +24,7 @@ use tracing::{info, warn};
 use crate::auth::client_ip;
 use crate::middleware::access_log::masked_path;
 use crate::middleware::csrf::csrf;
+use crate::middleware::error_pages::error_pages;
 use crate::middleware::guard::guard;
 use crate::middleware::host_check::{host_check, is_allowed_host};
 use crate::middleware::ops::{Metrics, Stopping, ops};
@@ -199,7 +200,14 @@ pub async fn serve(
         if let Some(metrics) = &metrics {
             app = app.app_data(metrics.clone());
         }
-        app.wrap(actix_middleware::from_fn(csrf))
+        app.wrap(actix_middleware::from_fn(error_pages))
+            .wrap(
+                // No page may be framed (clickjacking); old browsers read the first header.
+                actix_middleware::DefaultHeaders::new()
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Content-Security-Policy", "frame-ancestors 'none'")),
+            )
+            .wrap(actix_middleware::from_fn(csrf))
             .wrap(actix_middleware::from_fn(guard))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))

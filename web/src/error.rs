@@ -35,6 +35,26 @@ pub enum WebError {
     /// Nothing here for this user (also for things that exist but belong to someone else).
     #[error("not found")]
     NotFound,
+    /// A link or form that cannot be read (a part missing or of the wrong kind).
+    #[error("malformed request: {detail}")]
+    Malformed {
+        /// What went wrong, for the log only.
+        detail: String,
+        /// A sentence for the person, saying what to do.
+        text: &'static str,
+        /// Whether to answer in JSON (APIs) rather than a page.
+        api: bool,
+    },
+}
+
+/// The title and sentence of an error page, left on the response so the error-page
+/// middleware can render it in the site layout with the request's header.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    /// The page's heading.
+    pub title: &'static str,
+    /// What happened and what to do.
+    pub text: &'static str,
 }
 
 impl ResponseError for WebError {
@@ -44,7 +64,9 @@ impl ResponseError for WebError {
             WebError::Core(bitu_core::Error::NotFound(_)) | WebError::NotFound => {
                 StatusCode::NOT_FOUND
             }
-            WebError::Core(bitu_core::Error::Invalid(_)) => StatusCode::BAD_REQUEST,
+            WebError::Core(bitu_core::Error::Invalid(_)) | WebError::Malformed { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             WebError::SignInRequired { .. } => StatusCode::FOUND,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -76,10 +98,19 @@ impl ResponseError for WebError {
                                this token lacks, or a signed-in session."
                 }));
             }
+            WebError::Malformed {
+                text, api: true, ..
+            } => {
+                return HttpResponse::BadRequest().json(serde_json::json!({ "detail": text }));
+            }
             _ => {}
         }
-        let (title, text) = match status {
-            StatusCode::SERVICE_UNAVAILABLE => {
+        let (title, text) = match (self, status) {
+            (WebError::Malformed { detail, text, .. }, _) => {
+                tracing::info!(detail, "request refused: malformed link or form");
+                ("This link or form is not complete", *text)
+            }
+            (_, StatusCode::SERVICE_UNAVAILABLE) => {
                 tracing::warn!(error = %self, "request failed: a backing service is unavailable");
                 (
                     "Temporarily unavailable",
@@ -87,14 +118,14 @@ impl ResponseError for WebError {
                      was lost; please try again in a few minutes.",
                 )
             }
-            StatusCode::NOT_FOUND => ("Not found", "There is nothing at this address."),
-            StatusCode::FORBIDDEN => (
+            (_, StatusCode::NOT_FOUND) => ("Not found", "There is nothing at this address."),
+            (_, StatusCode::FORBIDDEN) => (
                 "Not allowed",
                 "You may not do this: it needs a role you do not have, or a signed-in session \
                  rather than an API token.",
             ),
-            StatusCode::BAD_REQUEST => ("Not accepted", "The request could not be accepted."),
-            StatusCode::TOO_MANY_REQUESTS => (
+            (_, StatusCode::BAD_REQUEST) => ("Not accepted", "The request could not be accepted."),
+            (_, StatusCode::TOO_MANY_REQUESTS) => (
                 "Too many attempts",
                 "There were too many attempts from your address or for this account. Please \
                  wait a few minutes before trying again.",
@@ -118,6 +149,8 @@ impl ResponseError for WebError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header(("Retry-After", "60"));
         }
-        response.content_type("text/html; charset=utf-8").body(body)
+        let mut response = response.content_type("text/html; charset=utf-8").body(body);
+        response.extensions_mut().insert(ErrorPage { title, text });
+        response
     }
 }

@@ -56,11 +56,13 @@ where
         register: Box::new(move |cfg| {
             // The method guard on the resource lets another resource with the same path
             // answer other methods (as the actix route macros do).
-            cfg.service(
-                web::resource(path)
-                    .guard(guard::Method(guard_method.clone()))
-                    .to(handler.clone()),
-            );
+            // HEAD answers as GET does (actix sends only the headers).
+            let method_guard =
+                guard::Any(guard::Method(guard_method.clone())).or(guard::fn_guard({
+                    let get = guard_method == Method::GET;
+                    move |ctx| get && ctx.head().method == Method::HEAD
+                }));
+            cfg.service(web::resource(path).guard(method_guard).to(handler.clone()));
         }),
     }
 }
@@ -91,6 +93,8 @@ pub fn routes() -> Vec<Route> {
         get("/", public(), home::home),
         get("/static/bitu.css", public(), assets::stylesheet),
         get("/static/signup.js", public(), assets::signup_script),
+        get("/static/favicon.svg", public(), assets::favicon),
+        get("/favicon.ico", public(), assets::favicon),
         // Sign-in, sign-out and the anonymous recovery flows.
         get("/login/", public(), account::login::show),
         post("/login/", public(), account::login::submit),
@@ -278,6 +282,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for route in routes() {
         (route.register)(cfg);
     }
+    crate::middleware::error_pages::configure_extractors(cfg);
     cfg.default_service(web::to(not_found::not_found));
 }
 
@@ -297,6 +302,12 @@ impl AccessTable {
 
     /// The rule of the route `method pattern`.
     pub fn get(&self, method: &Method, pattern: &str) -> Option<&Access> {
+        // HEAD is served by the GET route, with its rule.
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
         self.0
             .iter()
             .find(|(m, p, _)| m == method && *p == pattern)

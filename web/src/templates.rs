@@ -60,19 +60,6 @@ impl Templates {
     pub fn render(&self, name: &str, context: &Context) -> Result<String, WebError> {
         Ok(self.tera.render(name, context)?)
     }
-
-    /// Renders a page that needs only a title (no user, no form).
-    pub fn render_simple(
-        &self,
-        name: &str,
-        site_name: &str,
-        title: &str,
-    ) -> Result<String, WebError> {
-        let mut context = Context::new();
-        context.insert("title", title);
-        context.insert("site_name", site_name);
-        self.render(name, &context)
-    }
 }
 
 /// Layout values for a page: site name, title, the signed-in user, the CSRF token.

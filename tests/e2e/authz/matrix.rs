@@ -32,6 +32,8 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ("GET /", [200; 7]),
     ("GET /static/bitu.css", [200; 7]),
     ("GET /static/signup.js", [200; 7]),
+    ("GET /static/favicon.svg", [200; 7]),
+    ("GET /favicon.ico", [200; 7]),
     ("GET /login/", [200; 7]),
     ("POST /login/", [200; 7]),
     ("GET /password/reset/", [200; 7]),

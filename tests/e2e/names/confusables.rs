@@ -131,9 +131,16 @@ async fn look_alikes_of_ldap_names_pending_sign_ups_and_reserved_names_are_refus
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_form_in_a_browser_refuses_an_invalid_and_a_look_alike_name() {
     let ctx = TestContext::new().await;
+    // Made outside Bitu; a regular bitu-blocksync run indexes it (no block list sources here).
     ctx.create_user("paypal", "PayPal", "{SSHA}unused").await;
     let config = ctx.write_config_with(&roomy_settings(&ctx));
-    backfill(&config);
+    let output = run("bitu-blocksync", &config, &[]);
+    assert!(output.status.success(), "{output:?}");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("names: 1 read, 1 skeletons added"),
+        "{report}"
+    );
     let web = WebProcess::start(&config).await;
     let chrome = Chrome::start().await;
     for (name, message) in [

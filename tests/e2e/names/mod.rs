@@ -3,6 +3,7 @@
 //! (crates/bitu-core/src/names/mediawiki_names.tsv), and look-alikes of real LDAP names,
 //! pending sign-ups and reserved names are refused.
 
+mod bench;
 mod confusables;
 
 use bitu_core::Settings;

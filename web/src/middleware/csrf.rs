@@ -23,6 +23,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::auth::{SESSION_SIGNED_IN_AT, principal};
+use crate::templates::page_context;
 
 /// Name of the cookie binding anonymous visitors' tokens (on http sites).
 pub const CSRF_COOKIE: &str = "bitu_csrf";
@@ -150,12 +151,11 @@ fn refuse(req: ServiceRequest, cookies_missing: bool) -> ServiceResponse {
     } else {
         ("csrf_failed.html", "The form expired")
     };
+    // The request's own context, so the header shows who is signed in.
     let body = state
         .and_then(|state| {
-            state
-                .templates
-                .render_simple(template, &state.settings.site.name, title)
-                .ok()
+            let context = page_context(req.request(), &state, title);
+            state.templates.render(template, &context).ok()
         })
         .unwrap_or_else(|| format!("<h1>{title}</h1>"));
     let response = HttpResponse::Forbidden()

@@ -20,3 +20,13 @@ pub async fn signup_script() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(SIGNUP_SCRIPT)
 }
+
+const FAVICON: &str = include_str!("../../static/favicon.svg");
+
+/// The site icon (also at `/favicon.ico`, where browsers look without a `<link>`).
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(FAVICON)
+}

@@ -170,9 +170,11 @@ pub async fn confirm_page(
     context.insert("expires", &link.expires);
     context.insert("token", &link.token);
     let mut response = html(&state, "account/email_confirm.html", &context)?;
+    // Not no-referrer: Chromium then posts the button with `Origin: null`, which the CSRF
+    // check refuses; same-origin still keeps the link's secret from every other site.
     response.headers_mut().insert(
         actix_web::http::header::REFERRER_POLICY,
-        actix_web::http::header::HeaderValue::from_static("no-referrer"),
+        actix_web::http::header::HeaderValue::from_static("same-origin"),
     );
     Ok(response)
 }

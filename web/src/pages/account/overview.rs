@@ -7,6 +7,8 @@ use bitu_core::audit::{self, AuditRow};
 use bitu_core::authz::groups::memberships;
 use serde::{Deserialize, Serialize};
 
+use bitu_core::config::AccountSettings;
+
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -88,10 +90,32 @@ pub async fn page(
     context.insert("rows", &rows);
     context.insert("groups", &groups);
     context.insert("activity", &activity);
-    let notice = query.saved.as_deref().map(|what| match what {
-        "password" => "Your password was changed. Other sessions were signed out.".to_string(),
-        attribute => format!("Saved {attribute}."),
-    });
+    let notice = query
+        .saved
+        .as_deref()
+        .and_then(|key| saved_notice(account, key));
     context.insert("notice", &notice);
     html(&state, "account/overview.html", &context)
+}
+
+/// The notice for `?saved=key`: only keys this site sets, so a link cannot print its own text.
+fn saved_notice(account: &AccountSettings, key: &str) -> Option<String> {
+    match key {
+        "password" => {
+            Some("Your password was changed. Other sessions were signed out.".to_string())
+        }
+        "mail" => Some("Your email address was changed.".to_string()),
+        attribute => {
+            let editable = account
+                .editable
+                .iter()
+                .any(|e| e.attribute.eq_ignore_ascii_case(attribute));
+            let label = account
+                .attributes
+                .iter()
+                .find(|view| view.attribute.eq_ignore_ascii_case(attribute))
+                .map_or(attribute, |view| view.display_name.as_str());
+            editable.then(|| format!("Saved: {label}."))
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub struct SignupForm {
     password_again: String,
     captcha_id: String,
     captcha: String,
+    /// Set by the "New image" button: show the form again with a new captcha, no checks.
+    new_captcha: String,
 }
 
 async fn render(
@@ -71,7 +73,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, WebError> {
-    if !state.settings.signup.enabled {
+    if !state.settings.signup.enabled || !form.new_captcha.is_empty() {
         return render(&req, &state, &form, &FieldErrors::default(), None).await;
     }
     let client = client_ip(&req, &state.settings.web.trusted_proxies);

@@ -1,0 +1,86 @@
+//! Renders error pages in the site layout: an error's response carries an [`ErrorPage`]
+//! (its plain body is the fallback), and here it gets the request's header (signed-in name,
+//! navigation) around it.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::app::AppState;
+use crate::error::{ErrorPage, WebError};
+use crate::templates::page_context;
+
+/// The middleware; see the module documentation.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?.map_into_boxed_body();
+    let Some(page) = response.response().extensions().get::<ErrorPage>().cloned() else {
+        return Ok(response);
+    };
+    let Some(state) = response
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+    else {
+        return Ok(response);
+    };
+    let mut context = page_context(response.request(), &state, page.title);
+    context.insert("text", page.text);
+    let Ok(body) = state.templates.render("error.html", &context) else {
+        return Ok(response);
+    };
+    let (request, old) = response.into_parts();
+    let mut new = HttpResponse::build(old.status());
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let new = new.content_type("text/html; charset=utf-8").body(body);
+    Ok(ServiceResponse::new(request, new))
+}
+
+/// Whether `req` is for a JSON API, which answers errors in JSON.
+fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/") || req.path().starts_with("/signup/api/")
+}
+
+fn malformed(detail: String, req: &HttpRequest, text: &'static str) -> actix_web::Error {
+    WebError::Malformed {
+        detail,
+        text,
+        api: is_api(req),
+    }
+    .into()
+}
+
+const BAD_LINK: &str = "This link is incomplete or damaged. If it came in a mail, copy the \
+    whole link into the address bar; otherwise start again from the start page.";
+const BAD_FORM: &str = "The form arrived incomplete. Go back, reload the page, fill it in \
+    again and send it.";
+const BAD_JSON: &str = "The request body is not the JSON this endpoint expects.";
+
+/// Extractor settings whose errors render as pages a person understands (JSON for APIs).
+pub fn configure_extractors(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::PathConfig::default().error_handler(|e, req| malformed(e.to_string(), req, BAD_LINK)),
+    )
+    .app_data(
+        web::QueryConfig::default().error_handler(|e, req| malformed(e.to_string(), req, BAD_LINK)),
+    )
+    .app_data(
+        web::FormConfig::default().error_handler(|e, req| malformed(e.to_string(), req, BAD_FORM)),
+    )
+    .app_data(web::JsonConfig::default().error_handler(|e, _req| {
+        WebError::Malformed {
+            detail: e.to_string(),
+            text: BAD_JSON,
+            api: true,
+        }
+        .into()
+    }));
+}
