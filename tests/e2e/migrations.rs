@@ -87,3 +87,49 @@ async fn schema_behind_is_detected() {
     migrate::ensure_current(&mut conn).await.unwrap();
     bitu_testkit::database::drop_database(&ctx.env.database_url, &name).await;
 }
+
+#[tokio::test]
+async fn bitu_migrate_creates_a_missing_database_or_says_who_must() {
+    use bitu_testkit::process::run;
+    use diesel_async::SimpleAsyncConnection;
+
+    let ctx = TestContext::new().await;
+    let name = format!("bitu_t_{}_new", ctx.id);
+    bitu_testkit::database::drop_database(&ctx.env.database_url, &name).await;
+    let mut settings = ctx.settings.clone();
+    settings.database.url = format!("{}/{name}", ctx.env.database_url.trim_end_matches('/'));
+    let output = run("bitu", &ctx.write_config_with(&settings), &["migrate"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    bitu_testkit::database::drop_database(&ctx.env.database_url, &name).await;
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("applied"));
+
+    // An account that may not create databases gets the statement to ask for.
+    let user = format!("bitu_t_{}", ctx.id);
+    let mut root = AsyncMysqlConnection::establish(&ctx.env.database_url)
+        .await
+        .unwrap();
+    root.batch_execute(&format!(
+        "CREATE USER '{user}'@'%' IDENTIFIED BY 'pw-{user}'"
+    ))
+    .await
+    .unwrap();
+    let server = url::Url::parse(&ctx.env.database_url).unwrap();
+    settings.database.url = format!(
+        "mysql://{user}:pw-{user}@{}:{}/{name}",
+        server.host_str().unwrap(),
+        server.port().unwrap_or(3306)
+    );
+    let output = run("bitu", &ctx.write_config_with(&settings), &["migrate"]);
+    root.batch_execute(&format!("DROP USER '{user}'@'%'"))
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!("database `{name}` does not exist"))
+            && stderr.contains("may not create it")
+            && stderr.contains("CREATE DATABASE"),
+        "{stderr}"
+    );
+}
