@@ -8,7 +8,7 @@ use actix_web::{FromRequest, Handler, Responder, guard, web};
 use bitu_core::authz::Permission;
 use serde::Serialize;
 
-use crate::pages::{account, assets, health, home, keys, not_found, signup, signup_api};
+use crate::pages::{account, assets, blocking, health, home, keys, not_found, signup, signup_api};
 
 /// Who may call a route.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -230,6 +230,49 @@ pub fn routes() -> Vec<Route> {
             "/api/keys/{id}",
             require(ManageOwnKeys),
             keys::api::remove,
+        ),
+        // Account blocking (the original's /wikimedia/ paths) and its public log.
+        get("/wikimedia/log/", public(), blocking::public_log::page),
+        get(
+            "/wikimedia/block/",
+            require(BlockAccounts),
+            blocking::search::page,
+        ),
+        get(
+            "/wikimedia/block/{uid}",
+            require(BlockAccounts),
+            blocking::block::page,
+        ),
+        post(
+            "/wikimedia/block/{uid}",
+            require(BlockAccounts),
+            blocking::block::submit,
+        ),
+        get(
+            "/wikimedia/unblock/{uid}",
+            require(BlockAccounts),
+            blocking::unblock::page,
+        ),
+        post(
+            "/wikimedia/unblock/{uid}",
+            require(BlockAccounts),
+            blocking::unblock::submit,
+        ),
+        get(
+            "/wikimedia/block/{uid}/log",
+            require(BlockAccounts),
+            blocking::account_log::page,
+        ),
+        post(
+            "/wikimedia/block/{uid}/retry/{id}/{system}",
+            require(BlockAccounts),
+            blocking::account_log::retry,
+        ),
+        post("/api/blocks", require(BlockAccounts), blocking::api::create),
+        get(
+            "/api/blocks/{uid}",
+            require(BlockAccounts),
+            blocking::api::status,
         ),
     ]
 }

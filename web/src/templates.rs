@@ -36,6 +36,11 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "signup/confirm.html",
     "keys/list.html",
     "keys/delete.html",
+    "blocking/search.html",
+    "blocking/block.html",
+    "blocking/unblock.html",
+    "blocking/log.html",
+    "blocking/public_log.html",
 ];
 
 /// The parsed templates.

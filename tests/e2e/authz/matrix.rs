@@ -108,6 +108,36 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ("POST /api/keys", [401, 400, 401, 400, 400, 400, 403]),
     ("PUT /api/keys/{id}", [401, 404, 401, 404, 404, 404, 403]),
     ("DELETE /api/keys/{id}", [401, 404, 401, 404, 404, 404, 403]),
+    // Blocking: account managers only; a token's `blocks` scope grants nothing without the
+    // role (the matrix's tokens belong to a plain user). Unknown account `nobody`: 404.
+    ("GET /wikimedia/log/", [200; 7]),
+    ("GET /wikimedia/block/", [302, 403, 302, 403, 200, 403, 403]),
+    (
+        "GET /wikimedia/block/{uid}",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    (
+        "POST /wikimedia/block/{uid}",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    (
+        "GET /wikimedia/unblock/{uid}",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    (
+        "POST /wikimedia/unblock/{uid}",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    (
+        "GET /wikimedia/block/{uid}/log",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    (
+        "POST /wikimedia/block/{uid}/retry/{id}/{system}",
+        [302, 403, 302, 403, 404, 403, 403],
+    ),
+    ("POST /api/blocks", [401, 403, 401, 403, 400, 403, 403]),
+    ("GET /api/blocks/{uid}", [401, 403, 401, 403, 404, 403, 403]),
     // Last: it ends the sessions of the callers that have one.
     ("POST /logout/", [303; 7]),
 ];
@@ -141,7 +171,7 @@ fn routes() -> Vec<Route> {
 
 /// The scopes whose tokens should pass (first) and fail (second) for a permission.
 fn token_scopes(permission: Option<&str>) -> (&'static [&'static str], &'static [&'static str]) {
-    const ALL: &[&str] = &["read_account", "manage_keys", "check_ip_blocks"];
+    const ALL: &[&str] = &["read_account", "manage_keys", "check_ip_blocks", "blocks"];
     match permission {
         // Public routes and session-only ones: every scope, then a single one.
         None | Some("manage_own_account") => (ALL, &["read_account"]),
@@ -149,6 +179,7 @@ fn token_scopes(permission: Option<&str>) -> (&'static [&'static str], &'static 
         Some("read_own_keys") => (&["read_account"], &["check_ip_blocks"]),
         Some("manage_own_keys") => (&["manage_keys"], &["read_account"]),
         Some("check_ip_blocks") => (&["check_ip_blocks"], &["read_account"]),
+        Some("block_accounts") => (&["blocks"], &["read_account"]),
         Some(other) => panic!("the matrix does not know permission {other}: add it"),
     }
 }
@@ -161,6 +192,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "999999")
         .replace("{name}", "loginShell")
         .replace("{ip}", "198.51.100.7")
+        .replace("{system}", "gerrit")
 }
 
 fn is_json(path: &str) -> bool {

@@ -6,3 +6,4 @@ mod fake_systems;
 mod integrations;
 mod ldap;
 mod support;
+mod web;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod blocking;
 pub mod health;
 pub mod home;
 pub mod keys;

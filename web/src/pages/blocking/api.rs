@@ -1,0 +1,99 @@
+//! The block API: `POST /api/blocks` (`{"uid", "action", "comment", "unset_email",
+//! "suspend_keys"}`) and `GET /api/blocks/{uid}` (state and log), for account managers with a
+//! session or a token holding the `blocks` scope.
+
+use actix_web::{HttpResponse, web};
+use bitu_core::blocking::{self, ActionKind, BlockRequest, search, store};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+
+/// Body of `POST /api/blocks`.
+#[derive(Deserialize)]
+struct BlockBody {
+    uid: String,
+    action: String,
+    comment: String,
+    #[serde(default)]
+    unset_email: bool,
+    #[serde(default)]
+    suspend_keys: bool,
+}
+
+fn refused(field: &str, message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "errors": { field: [message] } }))
+}
+
+/// `POST /api/blocks`
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let Ok(body) = serde_json::from_slice::<BlockBody>(&body) else {
+        return Ok(refused(
+            "body",
+            "The body must be a JSON object: {\"uid\", \"action\", \"comment\", \"unset_email\", \"suspend_keys\"}.",
+        ));
+    };
+    let action: ActionKind = match body.action.parse() {
+        Ok(action) => action,
+        Err(e) => return Ok(refused("action", &e.to_string())),
+    };
+    let request = BlockRequest {
+        uid: &body.uid,
+        action,
+        comment: &body.comment,
+        unset_email: body.unset_email,
+        move_keys: body.suspend_keys,
+    };
+    let actor = user.actor();
+    match blocking::request(
+        &state.services,
+        &state.settings,
+        &state.queue,
+        &actor,
+        &request,
+    )
+    .await
+    {
+        Ok(id) => Ok(HttpResponse::Accepted().json(json!({
+            "id": id,
+            "status": format!("/api/blocks/{}", body.uid),
+        }))),
+        Err(bitu_core::Error::Invalid(message)) => Ok(refused("comment", &message)),
+        Err(bitu_core::Error::NotFound(_)) => Err(WebError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /api/blocks/{uid}`
+pub async fn status(
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let account = search::account(&state.services, &state.settings, &uid)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let log: Vec<_> = store::history(&state.services.db, &uid)
+        .await?
+        .into_iter()
+        .map(|(action, systems)| {
+            json!({
+                "progress": blocking::progress(&systems),
+                "old_mail": action.old_mail,
+                "action": action,
+                "systems": systems,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "uid": account.uid,
+        "cn": account.cn,
+        "state": account.state,
+        "log": log,
+    })))
+}

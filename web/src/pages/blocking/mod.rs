@@ -1,0 +1,64 @@
+//! Account blocking for account managers (search, block, unblock, the per-account log with
+//! "retry now"), the public ban log, and the block API. Paths keep the original's
+//! `/wikimedia/...` shape.
+
+pub mod account_log;
+pub mod api;
+pub mod block;
+pub mod public_log;
+pub mod search;
+pub mod unblock;
+
+use actix_web::HttpResponse;
+use bitu_core::blocking::{self, ActionKind, BlockRequest};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+
+/// A checkbox field is on.
+fn checked(fields: &[(String, String)], name: &str) -> bool {
+    fields
+        .iter()
+        .any(|(field, value)| field == name && !value.is_empty())
+}
+
+/// A text field's value.
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
+/// Stores a block or unblock from a page's form; `Err(message)` for a refused form.
+async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    uid: &str,
+    action: ActionKind,
+    fields: &[(String, String)],
+) -> Result<Result<HttpResponse, String>, WebError> {
+    let request = BlockRequest {
+        uid,
+        action,
+        comment: field(fields, "comment"),
+        unset_email: checked(fields, "unset_email"),
+        move_keys: checked(fields, "keys"),
+    };
+    match blocking::request(
+        &state.services,
+        &state.settings,
+        &state.queue,
+        &user.actor(),
+        &request,
+    )
+    .await
+    {
+        Ok(_) => Ok(Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/wikimedia/block/{uid}/log")))
+            .finish())),
+        Err(bitu_core::Error::Invalid(message)) => Ok(Err(message)),
+        Err(e) => Err(e.into()),
+    }
+}

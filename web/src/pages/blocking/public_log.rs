@@ -1,0 +1,42 @@
+//! `/wikimedia/log/`: the public ban log, 25 per page: date, account, manager, action and
+//! comment; never an email address or a system's detail. No sign-in needed.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::blocking::{PER_PAGE, store};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+/// The page number.
+#[derive(Deserialize)]
+pub struct Query {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /wikimedia/log/`
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, WebError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let (rows, total) = store::page(&state.services.db, page, PER_PAGE).await?;
+    // Only public columns leave this function.
+    let entries: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            json!({"created_at": row.created_at, "uid": row.uid, "manager": row.manager,
+                   "action": row.action, "comment": row.comment})
+        })
+        .collect();
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let mut context = page_context(&req, &state, "Ban log");
+    context.insert("entries", &entries);
+    context.insert("page", &page);
+    context.insert("pages", &pages);
+    html(&state, "blocking/public_log.html", &context)
+}

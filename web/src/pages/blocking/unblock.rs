@@ -1,0 +1,52 @@
+//! `/wikimedia/unblock/{uid}`: the unblock form (a required comment, restoring the suspended
+//! SSH keys, on by default) and its submission.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::blocking::{ActionKind, search};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+async fn render(
+    req: &HttpRequest,
+    state: &AppState,
+    uid: &str,
+    error: Option<String>,
+) -> Result<HttpResponse, WebError> {
+    let account = search::account(&state.services, &state.settings, uid)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut context = page_context(req, state, "Unblock an account");
+    context.insert("account", &account);
+    context.insert("error", &error);
+    let mut response = html(state, "blocking/unblock.html", &context)?;
+    if error.is_some() {
+        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(response)
+}
+
+/// `GET /wikimedia/unblock/{uid}`
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    uid: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    render(&req, &state, &uid, None).await
+}
+
+/// `POST /wikimedia/unblock/{uid}`
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    uid: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    match super::submit(&state, &user, &uid, ActionKind::Unblock, &form).await? {
+        Ok(done) => Ok(done),
+        Err(message) => render(&req, &state, &uid, Some(message)).await,
+    }
+}
