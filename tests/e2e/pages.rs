@@ -97,12 +97,12 @@ async fn the_sign_up_script_suggests_a_shell_username_until_one_is_typed() {
     let width = chrome
         .client
         .execute(
-            "return document.getElementById('captcha-image').naturalWidth",
+            "return document.getElementById('captcha-image').naturalWidth >= 200",
             vec![],
         )
         .await
         .unwrap();
-    assert_eq!(width, serde_json::json!(130), "captcha image did not load");
+    assert_eq!(width, serde_json::json!(true), "captcha image did not load");
     chrome.screenshot("signup").await;
 
     // Once the person types a shell username, the name no longer overwrites it.

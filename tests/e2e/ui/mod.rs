@@ -3,4 +3,5 @@
 mod captcha;
 mod email_change;
 mod error_pages;
+mod keys_page;
 mod support;

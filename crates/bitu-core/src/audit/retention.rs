@@ -1,5 +1,6 @@
 //! Deleting audit rows past `[audit] retention`, in short batches so the table (which every
-//! change writes to) is never locked for long. bitu-expire runs it under its named lock.
+//! change writes to) is never locked for long. bitu-expire runs it after its sign-up expiry;
+//! two runs at once are harmless (each batch deletes only what is still there).
 
 use std::time::Duration;
 

@@ -242,7 +242,7 @@ pub fn check_new_key(
     if algorithm.is_dsa() {
         return Err(key(
             "DSA (ssh-dss) keys are no longer safe and are not accepted. Make a \
-                        new key with `ssh-keygen -t ed25519`."
+                        new key with “ssh-keygen -t ed25519”."
                 .into(),
         ));
     }
@@ -280,7 +280,7 @@ pub fn check_new_key(
     if described.bits < rule.min_bits {
         return Err(key(format!(
             "{} keys must have at least {} bits; this one has {}. Make a new key with \
-             `ssh-keygen -t ed25519`.",
+             “ssh-keygen -t ed25519”.",
             described.key_type, rule.min_bits, described.bits
         )));
     }

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use captcha::Captcha;
-use captcha::filters::{Dots, Noise, Wave};
+use captcha::filters::{Noise, Wave};
+use captcha::{Captcha, Geometry};
 use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -100,7 +100,7 @@ pub async fn create(pool: &DbPool) -> Result<String> {
     Ok(id.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A PNG (about 130×40) of challenge `id`, freshly distorted on every call.
+/// A PNG (200×60, wider if the glyphs need it) of challenge `id`, freshly distorted on every call.
 pub async fn image(pool: &DbPool, id: &str) -> Result<Option<Vec<u8>>> {
     let Some(key) = parse_id(id) else {
         return Ok(None);
@@ -119,16 +119,36 @@ pub async fn image(pool: &DbPool, id: &str) -> Result<Option<Vec<u8>>> {
     draw(&answer).map(Some)
 }
 
+/// Smallest image size; wider only if a sample's glyphs need it.
+const WIDTH: u32 = 200;
+/// Smallest image height.
+const HEIGHT: u32 = 60;
+/// How far the wave filter moves pixels.
+const WAVE_AMPLITUDE: f64 = 4.0;
+/// Free space around the glyphs: more than the wave moves them, so none is cut off.
+const MARGIN: u32 = 10;
+
+/// The image size that holds the glyphs in `text` with [`MARGIN`] on every side.
+fn frame(text: &Geometry) -> (u32, u32) {
+    let text_width = text.right - text.left + 1;
+    let text_height = text.bottom - text.top + 1;
+    (
+        WIDTH.max(text_width + 2 * MARGIN),
+        HEIGHT.max(text_height + 2 * MARGIN),
+    )
+}
+
 fn draw(answer: &str) -> Result<Vec<u8>> {
     let mut captcha = Captcha::new();
     for c in answer.chars() {
         captcha.set_chars(&[c]).add_char();
     }
+    // Light noise and a gentle wave, no blobs: black glyphs on white stay readable.
     captcha
-        .apply_filter(Noise::new(0.2))
-        .apply_filter(Wave::new(2.0, 8.0))
-        .view(130, 40)
-        .apply_filter(Dots::new(8));
+        .apply_filter(Noise::new(0.05))
+        .apply_filter(Wave::new(2.0, WAVE_AMPLITUDE));
+    let (width, height) = frame(&captcha.text_area());
+    captcha.view(width, height);
     captcha
         .as_png()
         .ok_or_else(|| Error::Internal("captcha image could not be encoded".into()))
@@ -189,13 +209,57 @@ pub async fn purge_expired(pool: &DbPool) -> Result<usize> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn images_are_png_of_the_configured_size() {
-        let png = draw("AC3D7").unwrap();
-        assert_eq!(&png[1..4], b"PNG");
+    fn png_size(png: &[u8]) -> (u32, u32) {
         let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
         let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
-        assert_eq!((width, height), (130, 40));
+        (width, height)
+    }
+
+    #[test]
+    fn images_are_png_of_at_least_the_configured_size() {
+        let png = draw("AC3D7").unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let (width, height) = png_size(&png);
+        assert!(width >= WIDTH && height >= HEIGHT, "{width}×{height}");
+    }
+
+    #[test]
+    fn every_glyph_lies_inside_the_image_with_room_for_the_wave() {
+        assert!(f64::from(MARGIN) > WAVE_AMPLITUDE);
+        // The widest and tallest answers of the alphabet, and random ones.
+        let mut answers: Vec<String> = ALPHABET
+            .iter()
+            .map(|c| c.to_string().repeat(LENGTH))
+            .collect();
+        let mut rng = rand::rng();
+        answers.extend((0..200).map(|_| {
+            (0..LENGTH)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+                .collect::<String>()
+        }));
+        for answer in answers {
+            let mut captcha = Captcha::new();
+            for c in answer.chars() {
+                captcha.set_chars(&[c]).add_char();
+            }
+            let text = captcha.text_area();
+            let (width, height) = frame(&text);
+            assert!(text.right - text.left + 1 + 2 * MARGIN <= width, "{answer}");
+            assert!(
+                text.bottom - text.top + 1 + 2 * MARGIN <= height,
+                "{answer}"
+            );
+            assert!(png_size(&draw(&answer).unwrap()).0 >= WIDTH);
+        }
+    }
+
+    #[test]
+    fn the_alphabet_has_no_look_alikes() {
+        for ambiguous in [
+            '0', 'O', '1', 'I', 'L', 'l', '5', 'S', '2', 'Z', '8', 'B', 'U', 'V',
+        ] {
+            assert!(!ALPHABET.contains(&ambiguous), "{ambiguous}");
+        }
     }
 
     #[test]
