@@ -3,6 +3,7 @@
 
 mod activationlink;
 mod audit;
+mod block;
 mod blocklist;
 mod check_config;
 mod jobs;
@@ -51,6 +52,9 @@ enum Command {
     /// When each timer job (bitu-blocksync, bitu-expire) last ran, succeeded and failed, on
     /// any host (reads [database]).
     Timers(timers::TimersArgs),
+    /// Block or unblock an account everywhere, or show its state and log (`--status`)
+    /// (reads [database], [ldap], [redis], [blocking]).
+    Block(block::BlockArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Timers(command) => timers::run(&args.config, command),
         Command::Audit(command) => audit::run(&args.config, command),
         Command::Permissions(command) => permissions::run(&args.config, command),
+        Command::Block(command) => block::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

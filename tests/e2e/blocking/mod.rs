@@ -2,6 +2,7 @@
 //! Phabricator through local fakes answering in their documented shapes; retries by bitu-rq;
 //! the pages, the API and the CLI.
 
+mod cli;
 mod fake_systems;
 mod integrations;
 mod ldap;
