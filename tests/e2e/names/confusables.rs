@@ -155,7 +155,7 @@ async fn the_form_in_a_browser_refuses_an_invalid_and_a_look_alike_name() {
         cn.send_keys(name).await.unwrap();
         chrome
             .client
-            .find(Locator::Css("button[type=submit]"))
+            .find(Locator::Id("signup-submit"))
             .await
             .unwrap()
             .click()
