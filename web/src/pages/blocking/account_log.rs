@@ -3,7 +3,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::blocking::{self, System, search, store};
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::WebError;
@@ -18,18 +17,7 @@ pub async fn page(
     let account = search::account(&state.services, &state.settings, &uid)
         .await?
         .ok_or(WebError::NotFound)?;
-    let actions: Vec<_> = store::history(&state.services.db, &uid)
-        .await?
-        .into_iter()
-        .map(|(action, systems)| {
-            json!({
-                "progress": blocking::progress(&systems),
-                "old_mail": action.old_mail,
-                "action": action,
-                "systems": systems,
-            })
-        })
-        .collect();
+    let actions = super::history(&state, &uid).await?;
     let mut context = page_context(&req, &state, "Block log");
     context.insert("account", &account);
     context.insert("actions", &actions);

@@ -3,7 +3,7 @@
 //! session or a token holding the `blocks` scope.
 
 use actix_web::{HttpResponse, web};
-use bitu_core::blocking::{self, ActionKind, BlockRequest, search, store};
+use bitu_core::blocking::{self, ActionKind, BlockRequest, search};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -78,18 +78,7 @@ pub async fn status(
     let account = search::account(&state.services, &state.settings, &uid)
         .await?
         .ok_or(WebError::NotFound)?;
-    let log: Vec<_> = store::history(&state.services.db, &uid)
-        .await?
-        .into_iter()
-        .map(|(action, systems)| {
-            json!({
-                "progress": blocking::progress(&systems),
-                "old_mail": action.old_mail,
-                "action": action,
-                "systems": systems,
-            })
-        })
-        .collect();
+    let log = super::history(&state, &uid).await?;
     Ok(HttpResponse::Ok().json(json!({
         "uid": account.uid,
         "cn": account.cn,

@@ -16,6 +16,23 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 
+/// Every block and unblock of `uid`, newest first, each with its systems and progress: what the
+/// managers' log page and the block API both show.
+async fn history(state: &AppState, uid: &str) -> Result<Vec<serde_json::Value>, WebError> {
+    Ok(blocking::store::history(&state.services.db, uid)
+        .await?
+        .into_iter()
+        .map(|(action, systems)| {
+            serde_json::json!({
+                "progress": blocking::progress(&systems),
+                "old_mail": action.old_mail,
+                "action": action,
+                "systems": systems,
+            })
+        })
+        .collect())
+}
+
 /// A checkbox field is on.
 fn checked(fields: &[(String, String)], name: &str) -> bool {
     fields
