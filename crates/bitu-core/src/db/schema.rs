@@ -42,6 +42,7 @@ diesel::table! {
         last_used_at -> Nullable<Datetime>,
         scopes -> Varchar,
         expires_at -> Datetime,
+        legacy -> Bool,
     }
 }
 
@@ -140,6 +141,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    legacy_import_map (id) {
+        id -> Unsigned<BigInt>,
+        source_table -> Varchar,
+        legacy_id -> Varchar,
+        target_table -> Varchar,
+        target_id -> Unsigned<BigInt>,
+        imported_at -> Datetime,
+    }
+}
+
+diesel::table! {
     name_skeletons (id) {
         id -> Unsigned<BigInt>,
         skeleton_hash -> Binary,
@@ -233,6 +245,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocklist_ip_blocks,
     blocklist_versions,
     job_outbox,
+    legacy_import_map,
     name_skeletons,
     signup_captchas,
     signups,
