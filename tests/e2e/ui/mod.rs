@@ -6,4 +6,4 @@ mod error_pages;
 mod keys_page;
 mod passwords;
 mod session_ended;
-mod support;
+pub(crate) mod support;
