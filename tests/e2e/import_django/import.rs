@@ -44,7 +44,7 @@ pub async fn snapshot(url: &str, exact: bool) -> Vec<String> {
         format!("SELECT CONCAT_WS('|', 'block', {id}uid, action, manager, comment, unset_email, created_at) AS line FROM block_actions ORDER BY id"),
         "SELECT CONCAT_WS('|', 'system', system, state, reason) AS line FROM block_systems ORDER BY id".into(),
         format!("SELECT CONCAT_WS('|', 'pattern', {id}origin, pattern, comment) AS line FROM blocklist_entries ORDER BY id"),
-        format!("SELECT CONCAT_WS('|', 'ip', {id}origin, block_id, network, wiki, reason, expiry) AS line FROM blocklist_ip_blocks ORDER BY id"),
+        format!("SELECT CONCAT_WS('|', 'ip', {id}origin, block_id, network, wiki, reason{}) AS line FROM blocklist_ip_blocks ORDER BY id", if exact { ", expiry" } else { "" }),
         format!("SELECT CONCAT_WS('|', 'map', source_table, legacy_id, target_table{}) AS line FROM legacy_import_map ORDER BY id", if exact { ", target_id, imported_at" } else { "" }),
     ];
     let mut all = Vec::new();

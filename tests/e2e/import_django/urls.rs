@@ -47,20 +47,22 @@ fn table() -> Vec<Row> {
 async fn every_original_url_answers_as_the_runbook_says() {
     let ctx = TestContext::new().await;
     let web = ctx.start_web().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    // An anonymous browser: cookies and a CSRF token, as a form on a page would send.
+    let browser = bitu_testkit::Browser::new(&web.base_url);
+    let csrf = browser.csrf_token().await;
+    let client = &browser.client;
     let rows = table();
     assert!(rows.len() >= 30, "the table lost rows: {}", rows.len());
     let mut wrong = Vec::new();
     for row in &rows {
         let mut request = client.request(row.method.clone(), web.url(&row.path));
-        if row.method == Method::POST {
+        if row.method != Method::GET {
             request = if row.path.contains("/api/") {
-                request.json(&serde_json::json!({}))
+                request
+                    .header("X-CSRF-Token", &csrf)
+                    .json(&serde_json::json!({}))
             } else {
-                request.form(&[("unused", "")])
+                request.form(&[("csrf_token", csrf.as_str())])
             };
         }
         let response = request.send().await.unwrap();

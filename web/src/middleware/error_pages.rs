@@ -46,7 +46,7 @@ pub async fn error_pages(
 
 /// Whether `req` is for a JSON API, which answers errors in JSON.
 fn is_api(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/") || req.path().starts_with("/signup/api/")
+    crate::auth::is_api_path(req.path())
 }
 
 fn malformed(detail: String, req: &HttpRequest, text: &'static str) -> actix_web::Error {
