@@ -460,6 +460,7 @@ impl Settings {
         problems.extend(self.authz.validate());
         problems.extend(self.api_tokens.validate());
         problems.extend(self.permissions.validate());
+        problems.extend(self.blocking.validate());
         problems
     }
 }
