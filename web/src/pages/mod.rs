@@ -7,5 +7,6 @@ pub mod health;
 pub mod home;
 pub mod keys;
 pub mod not_found;
+pub mod permissions;
 pub mod signup;
 pub mod signup_api;
