@@ -12,6 +12,8 @@ missing=()
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# npm installs axe-core (tests/axe), which the browser tests inject to check accessibility.
+command -v npm >/dev/null || missing+=(npm)
 # kill stops and restarts the daemons under test (procps, usually present).
 command -v kill >/dev/null || missing+=(procps)
 # systemd-analyze verifies the units (systemd need not be running).
@@ -21,6 +23,12 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+
+step "axe-core for the accessibility checks (tests/axe, pinned by its package-lock.json)"
+if [[ ! -f tests/axe/node_modules/axe-core/axe.min.js ]]; then
+    npm ci --prefix tests/axe --ignore-scripts --no-audit --no-fund
+fi
+echo "browser test screenshots: $repo/target/screenshots/"
 
 step "local services"
 bash packaging/dev/services.sh start

@@ -259,6 +259,7 @@ pub fn is_api_path(path: &str) -> bool {
     path.starts_with("/api/")
         || path.starts_with("/signup/api/")
         || path.starts_with("/accounts/api/")
+        || path.starts_with("/permissions/api/")
 }
 
 /// The client's address: the peer, or the last X-Forwarded-For hop not itself a trusted

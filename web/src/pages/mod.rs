@@ -8,5 +8,6 @@ pub mod home;
 pub mod keys;
 pub mod legacy;
 pub mod not_found;
+pub mod permissions;
 pub mod signup;
 pub mod signup_api;

@@ -82,6 +82,8 @@ actions! {
     GroupAccessExpire => "group_access.expire", "Group access expired";
     /// A batch of rows of the Django original was imported (`bitu import-django`).
     LegacyImport => "import.django", "Data imported from the previous Bitu";
+    /// Bitu decided a request whose votes were recorded while LDAP was away.
+    GroupAccessDecide => "group_access.decide", "Group access request decided";
 }
 
 impl fmt::Display for Action {
