@@ -4,4 +4,4 @@ mod captcha;
 mod email_change;
 mod error_pages;
 mod keys_page;
-mod support;
+pub mod support;

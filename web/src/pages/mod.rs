@@ -9,3 +9,4 @@ pub mod keys;
 pub mod not_found;
 pub mod signup;
 pub mod signup_api;
+pub mod sso;

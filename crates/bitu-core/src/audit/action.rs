@@ -80,6 +80,13 @@ actions! {
     GroupAccessRevoke => "group_access.revoke", "Group access revoked";
     /// A time-limited group access ended by itself.
     GroupAccessExpire => "group_access.expire", "Group access expired";
+    /// Someone signed in through the identity provider (refused: the account is locked).
+    SignIn => "account.signin", "Signed in";
+    /// A Wikimedia or Phabricator account was linked, or its name refreshed (refused: it is
+    /// linked to another account).
+    AccountLink => "account.link", "Linked account added or refreshed";
+    /// A linked Wikimedia or Phabricator account was unlinked.
+    AccountUnlink => "account.unlink", "Linked account removed";
 }
 
 impl fmt::Display for Action {

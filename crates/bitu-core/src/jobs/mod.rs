@@ -5,6 +5,7 @@
 mod block_system;
 mod group_membership;
 mod ldap_modify;
+mod link_account;
 mod password_reset_mail;
 mod probe;
 mod provision_account;
@@ -14,6 +15,7 @@ mod username_reminder_mail;
 pub use block_system::BlockSystem;
 pub use group_membership::GroupMembership;
 pub use ldap_modify::{AttributeChange, ChangeOp, LdapModify};
+pub use link_account::LinkAccount;
 pub use password_reset_mail::PasswordResetMail;
 pub use probe::Probe;
 pub use provision_account::ProvisionAccount;
@@ -33,4 +35,5 @@ pub static KINDS: &[Kind] = &[
     Kind::of::<UsernameReminderMail>(),
     Kind::of::<BlockSystem>(),
     Kind::of::<GroupMembership>(),
+    Kind::of::<LinkAccount>(),
 ];
