@@ -16,7 +16,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
-import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import {
+  SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair,
+} from 'jose';
 import Provider from 'oidc-provider';
 
 const { values: args } = parseArgs({
@@ -92,6 +94,7 @@ provider.use(async (ctx, next) => {
   await next();
   if (!args.tamper || ctx.path !== '/token' || !ctx.body?.id_token) return;
   const claims = decodeJwt(ctx.body.id_token);
+  const header = decodeProtectedHeader(ctx.body.id_token);
   let key = privateKey;
   if (args.tamper === 'wrong_audience') claims.aud = 'someone-else';
   if (args.tamper === 'expired') {
@@ -102,7 +105,7 @@ provider.use(async (ctx, next) => {
   ctx.body = {
     ...ctx.body,
     id_token: await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid })
+      .setProtectedHeader(header)
       .sign(key),
   };
 });

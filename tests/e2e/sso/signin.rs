@@ -6,7 +6,7 @@ use bitu_core::sso::flows;
 use bitu_testkit::Browser;
 use bitu_testkit::oidc::Consent;
 
-use super::support::{Sso, audit_rows, get_url, signed_in_as, through_provider};
+use super::support::{Sso, audit_rows, get_url, signed_in_as, through_provider, unescaped};
 use crate::authz::support::lock;
 
 #[tokio::test]
@@ -16,7 +16,7 @@ async fn a_sign_in_lands_on_next_with_the_groups_and_an_audit_row() {
     let browser = Browser::new(&web.base_url);
     let login_page = browser.get("/accounts/login/").await;
     assert_eq!(login_page.status(), 200, "monitoring probes this path");
-    assert!(login_page.text().await.unwrap().contains("/login/oidc/"));
+    assert!(unescaped(&login_page.text().await.unwrap()).contains("/login/oidc/"));
 
     let callback = through_provider(&browser, "/keys/%3Fsort%3Dname", "olga", Consent::Allow).await;
     let response = get_url(&browser, &callback).await;
@@ -54,7 +54,7 @@ async fn a_sign_in_lands_on_next_with_the_groups_and_an_audit_row() {
     // Sign-out offers the provider's end-session page.
     let response = browser.post_form("/logout/", &[]).await;
     assert_eq!(response.status(), 200);
-    let page = response.text().await.unwrap();
+    let page = unescaped(&response.text().await.unwrap());
     assert!(
         page.contains(&format!("{}/session/end", sso.provider.url)),
         "{page}"
@@ -188,7 +188,7 @@ async fn a_provider_user_without_an_entry_is_sent_to_sign_up() {
     let callback = through_provider(&browser, "/account/", "ghost", Consent::Allow).await;
     let response = get_url(&browser, &callback).await;
     assert_eq!(response.status(), 403);
-    let page = response.text().await.unwrap();
+    let page = unescaped(&response.text().await.unwrap());
     assert!(page.contains("no developer account"), "{page}");
     assert!(page.contains("href=\"/signup/\""), "{page}");
     assert!(!signed_in_as(&browser, "ghost").await);
@@ -238,13 +238,25 @@ async fn the_password_form_can_be_turned_off_and_expired_flows_are_purged() {
     sso.ctx.settings.oidc.password_form = false;
     let web = sso.web().await;
     let browser = Browser::new(&web.base_url);
-    let page = browser.get("/login/").await.text().await.unwrap();
+    let page = unescaped(&browser.get("/login/").await.text().await.unwrap());
     assert!(!page.contains("name=\"password\""), "{page}");
     assert!(page.contains("/login/oidc/"));
+    // The form's POST is gone too (a token from another of the site's forms).
+    let reset = browser.get("/password/reset/").await.text().await.unwrap();
+    let token = reset
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
     let refused = browser
-        .post_form(
+        .post_form_raw(
             "/login/",
-            &[("name", "pia"), ("password", super::support::PASSWORD)],
+            &[
+                ("name", "pia"),
+                ("password", super::support::PASSWORD),
+                ("csrf_token", &token),
+            ],
         )
         .await;
     assert_eq!(refused.status(), 404);

@@ -21,8 +21,6 @@ pub struct Sso {
     pub provider: OidcProvider,
     /// The port bitu-web is to listen on.
     pub port: u16,
-    /// `http://127.0.0.1:<port>`.
-    pub base_url: String,
 }
 
 impl Sso {
@@ -62,7 +60,6 @@ impl Sso {
             ctx,
             provider,
             port,
-            base_url,
         }
     }
 
@@ -129,4 +126,11 @@ pub async fn audit_rows(
     bitu_core::audit::search(&ctx.services().db, &filter)
         .await
         .unwrap()
+}
+
+/// `page` with the entities Tera writes in attributes (`&#x2F;`, `&amp;`) decoded.
+pub fn unescaped(page: &str) -> String {
+    page.replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x3D;", "=")
 }

@@ -64,6 +64,8 @@ pub struct Http {
 impl Http {
     /// A client with `timeout` per request.
     pub fn new(timeout: Duration) -> Result<Http, Error> {
+        // reqwest is built without a default TLS provider (no aws-lc-rs); Bitu uses ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
