@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 mod authz;
+mod bench_memory;
 mod bench_web;
 mod bench_worker;
 mod binaries;

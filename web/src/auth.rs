@@ -224,17 +224,33 @@ pub fn request_client(req: &HttpRequest) -> Option<IpAddr> {
     client_ip(req, &state.settings.web.trusted_proxies)
 }
 
-/// The refusal for an anonymous request: 401 for JSON APIs, a redirect to sign-in for pages.
-pub fn sign_in_required(req: &HttpRequest) -> WebError {
+/// The refusal for an anonymous request: 401 for JSON APIs, a redirect to sign-in for pages,
+/// back to `next` afterwards.
+pub fn sign_in_required_to(req: &HttpRequest, next: String) -> WebError {
     if is_api_path(req.path()) {
         return WebError::Unauthorized;
     }
+    WebError::SignInRequired {
+        next,
+        ended: session_ended(req),
+    }
+}
+
+/// [`sign_in_required_to`] this very address.
+pub fn sign_in_required(req: &HttpRequest) -> WebError {
     let next = req
         .uri()
         .path_and_query()
         .map(|pq| pq.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    WebError::SignInRequired { next }
+    sign_in_required_to(req, next)
+}
+
+/// Whether an anonymous request came with a session cookie: its session ended (signed out
+/// elsewhere, timed out, or the account was locked).
+fn session_ended(req: &HttpRequest) -> bool {
+    req.app_data::<actix_web::web::Data<AppState>>()
+        .is_some_and(|state| req.cookie(&state.settings.session.cookie_name).is_some())
 }
 
 /// Whether `path` belongs to a JSON API (answered with 401, never a redirect).

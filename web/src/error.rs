@@ -18,6 +18,8 @@ pub enum WebError {
     SignInRequired {
         /// Path (and query) to come back to.
         next: String,
+        /// Whether the request came with a session that has ended (the sign-in page says so).
+        ended: bool,
     },
     /// A token request without a valid token.
     #[error("invalid or missing API token")]
@@ -78,10 +80,11 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         match self {
-            WebError::SignInRequired { next } => {
+            WebError::SignInRequired { next, ended } => {
                 let location = format!(
-                    "/login/?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                    "/login/?next={}{}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>(),
+                    if *ended { "&ended=1" } else { "" }
                 );
                 return HttpResponse::Found()
                     .insert_header(("Location", location))

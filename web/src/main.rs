@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod middleware;
 mod pages;
+mod resume;
 mod routes;
 mod session_store;
 mod templates;

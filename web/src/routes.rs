@@ -190,6 +190,7 @@ pub fn routes() -> Vec<Route> {
         post("/signup/", public(), signup::form::submit),
         get("/signup/done/", public(), signup::form::done),
         get("/signup/captcha/{id}.png", public(), signup::captcha::image),
+        get("/signup/captcha/{id}.wav", public(), signup::captcha::audio),
         get("/signup/captcha/new/", public(), signup::captcha::fresh),
         get(
             "/signup/activate/{id}/{token}/",

@@ -1,6 +1,10 @@
 //! Page templates, compiled into the binary so a deployment cannot run with stale ones, and
 //! the context every page's layout needs.
 
+use std::collections::HashMap;
+
+use actix_session::SessionExt;
+use actix_web::http::Method;
 use actix_web::{HttpMessage, HttpRequest};
 use tera::{Context, Tera};
 
@@ -8,6 +12,7 @@ use crate::app::AppState;
 use crate::auth::session_user;
 use crate::error::WebError;
 use crate::middleware::csrf::CsrfToken;
+use crate::resume;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -62,9 +67,19 @@ impl Templates {
     }
 }
 
-/// Layout values for a page: site name, title, the signed-in user, the CSRF token.
+/// Layout values for a page: site name, title, the signed-in user, the CSRF token, and
+/// `resumed`: the fields of a form kept across a sign-in for this page (see `resume`), which
+/// its template shows again.
 pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context {
     let mut context = Context::new();
+    let resumed: HashMap<String, String> = if req.method() == Method::GET {
+        resume::take(&req.get_session(), req.path())
+            .into_iter()
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    context.insert("resumed", &resumed);
     context.insert("site_name", &state.settings.site.name);
     context.insert("title", title);
     if let Some((uid, cn)) = session_user(req, state) {

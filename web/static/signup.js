@@ -45,6 +45,10 @@
         .then(function (body) {
           document.querySelector("input[name=captcha_id]").value = body.id;
           document.getElementById("captcha-image").src = "/signup/captcha/" + body.id + ".png";
+          // The recording speaks the new characters too.
+          var audio = "/signup/captcha/" + body.id + ".wav";
+          document.getElementById("captcha-audio-player").src = audio;
+          document.getElementById("captcha-audio-download").href = audio;
           document.getElementById("captcha").value = "";
         });
     });

@@ -24,6 +24,9 @@ pub struct BlockArgs {
     /// Also remove the email address from LDAP (block only).
     #[arg(long)]
     unset_email: bool,
+    /// Put back the email address the last block removed (unblock only).
+    #[arg(long)]
+    restore_email: bool,
     /// Suspend the SSH keys (block) or restore them (unblock).
     #[arg(long)]
     suspend_keys: bool,
@@ -107,7 +110,10 @@ pub fn run(config: &Path, args: BlockArgs) -> Result<ExitCode, String> {
                 uid: &args.uid,
                 action,
                 comment: &comment,
-                unset_email: args.unset_email,
+                unset_email: match action {
+                    ActionKind::Block => args.unset_email,
+                    ActionKind::Unblock => args.restore_email,
+                },
                 move_keys: args.suspend_keys,
             },
         )

@@ -21,6 +21,9 @@ impl Browser {
         let client = Client::builder()
             .cookie_provider(jar.clone())
             .redirect(redirect::Policy::none())
+            // Idle connections retire before bitu-web's 5 s keep-alive closes them, so a
+            // request never races the server's close (IncompleteMessage on a loaded machine).
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("HTTP client");
         Browser {

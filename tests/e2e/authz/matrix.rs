@@ -89,6 +89,7 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ("POST /signup/", [400; 7]),
     ("GET /signup/done/", [200; 7]),
     ("GET /signup/captcha/{id}.png", [404; 7]),
+    ("GET /signup/captcha/{id}.wav", [404; 7]),
     ("GET /signup/captcha/new/", [200; 7]),
     ("GET /signup/activate/{id}/{token}/", [303; 7]),
     ("GET /signup/activate/", [400; 7]),

@@ -37,6 +37,8 @@ pub struct State {
     /// Blocked flag per system and account (Gerrit by uid, the others by developer name).
     pub blocked: HashMap<(&'static str, String), bool>,
     pub effects: Vec<Effect>,
+    /// More GitLab users answering to the known developer name (a duplicated identity).
+    pub gitlab_extra_users: usize,
 }
 
 /// The running server; stopped when dropped.
@@ -222,8 +224,12 @@ async fn answer(
                     Some(blocked)
                         if query.get("provider").map(String::as_str) == Some("openid_connect") =>
                     {
-                        vec![json!({"id": 42, "username": "someone",
-                            "state": if *blocked { "blocked" } else { "active" }})]
+                        (0..=state.gitlab_extra_users)
+                            .map(|n| {
+                                json!({"id": 42 + n, "username": format!("someone{n}"),
+                                "state": if *blocked { "blocked" } else { "active" }})
+                            })
+                            .collect()
                     }
                     _ => Vec::new(),
                 };

@@ -16,7 +16,7 @@ use crate::jobs_support::{WorkerProcess, fast_settings, wait_until};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-fn settings_with(ctx: &TestContext, fake: &FakeSystems) -> Settings {
+pub(super) fn settings_with(ctx: &TestContext, fake: &FakeSystems) -> Settings {
     let mut settings = fast_settings(ctx);
     let dir = ctx.dir.path();
     settings.blocking.gerrit = fake.settings("gerrit", dir);

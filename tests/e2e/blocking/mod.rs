@@ -4,7 +4,10 @@
 
 mod cli;
 mod fake_systems;
+mod gitlab;
 mod integrations;
 mod ldap;
+mod pages;
 mod support;
+mod takes_effect;
 mod web;

@@ -4,4 +4,6 @@ mod captcha;
 mod email_change;
 mod error_pages;
 mod keys_page;
-pub mod support;
+mod passwords;
+mod session_ended;
+pub(crate) mod support;

@@ -1,5 +1,6 @@
 //! Rules every new password passes, at signup, change and reset: length, not a name of the
-//! account, not a common password, and a zxcvbn strength score.
+//! account, not a common password, and a zxcvbn strength score that counts the account's
+//! names and the site's words as the first things a guesser tries.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -22,6 +23,48 @@ pub struct PasswordContext<'a> {
     pub uid: &'a str,
     /// Email address.
     pub email: &'a str,
+}
+
+/// What zxcvbn should know a guesser would try first: the account's names and address, their
+/// parts (words of the developer name, pieces of the address), and the site's own words.
+fn user_inputs(context: &PasswordContext<'_>, site_words: &[String]) -> Vec<String> {
+    let email_local = context.email.split('@').next().unwrap_or_default();
+    let whole = [context.cn, context.uid, email_local, context.email];
+    let mut words: Vec<String> = whole
+        .iter()
+        .flat_map(|name| {
+            let parts = name.split(|c: char| !c.is_alphanumeric());
+            std::iter::once(*name).chain(parts)
+        })
+        .chain(site_words.iter().map(String::as_str))
+        .filter(|word| word.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// The refusal of a guessable password, with zxcvbn's warning and suggestions when it has
+/// them (it gives none for scores of 3 and up, so a site demanding 4 gets the general advice).
+fn too_guessable(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
+    let mut message = String::from("This password is too easy to guess.");
+    let warning = feedback.and_then(zxcvbn::feedback::Feedback::warning);
+    let suggestions = feedback
+        .map(zxcvbn::feedback::Feedback::suggestions)
+        .unwrap_or_default();
+    if let Some(warning) = warning {
+        message.push(' ');
+        message.push_str(&warning.to_string());
+    }
+    if suggestions.is_empty() {
+        message.push_str(" Add more words or characters that do not form a pattern.");
+    }
+    for suggestion in suggestions {
+        message.push(' ');
+        message.push_str(&suggestion.to_string());
+    }
+    message
 }
 
 /// Every reason `password` is refused, as messages for the person; empty when accepted.
@@ -54,13 +97,11 @@ pub fn check_new_password(
     if common_passwords().contains(lower.as_str()) {
         problems.push("This password is too common; choose one that is harder to guess.".into());
     } else if length >= settings.min_length {
-        let inputs: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
-        if u8::from(zxcvbn::zxcvbn(password, &inputs).score()) < settings.min_score {
-            problems.push(
-                "This password is too easy to guess; add words or characters that do not form \
-                 a pattern."
-                    .into(),
-            );
+        let words = user_inputs(context, &settings.site_words);
+        let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(password, &inputs);
+        if u8::from(estimate.score()) < settings.min_score {
+            problems.push(too_guessable(estimate.feedback()));
         }
     }
     problems
@@ -104,5 +145,67 @@ mod tests {
         let settings = PasswordSettings::default();
         let problems = check_new_password(&settings, "one long secret", "another", &context);
         assert!(problems[0].contains("do not match"));
+    }
+
+    fn check_for(uid: &str, cn: &str, email: &str, password: &str) -> Vec<String> {
+        let context = PasswordContext { cn, uid, email };
+        check_new_password(&PasswordSettings::default(), password, password, &context)
+    }
+
+    #[test]
+    fn a_name_with_a_few_digits_is_refused_with_advice() {
+        let problems = check_for(
+            "uichecker",
+            "UI Checker",
+            "ui@example.org",
+            "uichecker-1234",
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("This password is too easy to guess."),
+            "{problems:?}"
+        );
+        // zxcvbn's own feedback follows: at least one more sentence.
+        assert!(problems[0].matches('.').count() >= 2, "{problems:?}");
+        for password in ["jane.doe1987!", "JaneDoe-2024"] {
+            let problems = check_for("janedoe", "Jane Doe", "jane.doe@example.org", password);
+            assert!(!problems.is_empty(), "{password} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_sites_words_count_as_easy_guesses() {
+        let plain = "Toolforge-2024";
+        assert!(!check_for("x", "Someone", "", plain).is_empty());
+        let mut settings = PasswordSettings::default();
+        settings.site_words.clear();
+        let context = PasswordContext::default();
+        // Without the site's words the same password passes: the words made the difference.
+        assert!(check_new_password(&settings, plain, plain, &context).is_empty());
+    }
+
+    #[test]
+    fn the_user_inputs_hold_the_names_their_parts_and_the_site_words() {
+        let context = PasswordContext {
+            cn: "Jane Q. Doe",
+            uid: "jdoe",
+            email: "jane.doe@example.org",
+        };
+        let words = user_inputs(&context, &["bitu".to_string()]);
+        for word in [
+            "jane q. doe",
+            "jane",
+            "doe",
+            "jdoe",
+            "jane.doe",
+            "example",
+            "bitu",
+        ] {
+            assert!(
+                words.contains(&word.to_string()),
+                "{word} missing from {words:?}"
+            );
+        }
+        assert!(!words.contains(&"q".to_string()));
     }
 }

@@ -29,16 +29,17 @@ fn expiry_text(expires: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The reset mail for developer name `cn`, or `None` when there is nobody to mail: unknown
-/// name, no address, or a blocked account (blocked accounts cannot reset).
+/// The reset mail for `name` (a developer name or a shell username), or `None` when there is
+/// nobody to mail: unknown name, no address, or a blocked account (blocked accounts cannot
+/// reset).
 pub async fn reset_mail(
     users: &impl UserStore,
     settings: &Settings,
     clock: &impl Clock,
-    cn: &str,
+    name: &str,
 ) -> Result<Option<Message>> {
-    let Some(user) = users.find_user_by(UserAttribute::Cn, cn.trim()).await? else {
-        info!("password reset asked for an unknown developer name");
+    let Some(user) = super::signin::find_by_name(users, name).await? else {
+        info!("password reset asked for an unknown name");
         return Ok(None);
     };
     let Some(mail) = user.mail() else {

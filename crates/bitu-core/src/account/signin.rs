@@ -24,23 +24,10 @@ pub async fn authenticate(
     name: &str,
     password: &str,
 ) -> Result<Option<DirectoryUser>> {
-    let name = name.trim();
-    if name.is_empty() || password.is_empty() {
+    if name.trim().is_empty() || password.is_empty() {
         return Ok(None);
     }
-    let candidates = users
-        .find_users_where(Filter::Or(vec![
-            Filter::eq("uid", name),
-            Filter::eq("cn", name),
-        ]))
-        .await?;
-    // A uid is unique; prefer it over a developer name that happens to look the same.
-    let user = candidates
-        .iter()
-        .find(|user| user.uid().eq_ignore_ascii_case(name))
-        .or_else(|| candidates.first())
-        .cloned();
-    let Some(user) = user else {
+    let Some(user) = find_by_name(users, name).await? else {
         let _ = users
             .verify_password(&users.user_dn("\u{1}no-such-user"), password)
             .await;
@@ -50,6 +37,27 @@ pub async fn authenticate(
     let ok = users.verify_password(user.dn(), password).await?;
     crate::metrics::signin(ok);
     Ok(ok.then_some(user))
+}
+
+/// The entry called `name` (trimmed): the one with that shell username, else one with that
+/// developer name. Sign-in and password reset both accept either.
+pub async fn find_by_name(users: &impl UserStore, name: &str) -> Result<Option<DirectoryUser>> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let candidates = users
+        .find_users_where(Filter::Or(vec![
+            Filter::eq("uid", name),
+            Filter::eq("cn", name),
+        ]))
+        .await?;
+    // A uid is unique; prefer it over a developer name that happens to look the same.
+    Ok(candidates
+        .iter()
+        .find(|user| user.uid().eq_ignore_ascii_case(name))
+        .or_else(|| candidates.first())
+        .cloned())
 }
 
 /// Who signed in, and when: what the session is to hold.

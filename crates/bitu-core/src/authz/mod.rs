@@ -216,6 +216,13 @@ impl Authz {
         self.states.get(directory, &self.ppolicy_dn, uid).await
     }
 
+    /// Treats `uid` as locked for the next `account_state_ttl` (a block was just asked for
+    /// here), so its sessions end and its tokens stop at once on this host, before bitu-rq
+    /// has locked the entry in LDAP; afterwards LDAP is read again as usual.
+    pub fn note_blocked(&self, uid: &str) {
+        self.states.put_locked(uid);
+    }
+
     /// Forgets what is cached about `uid` (after a change made here).
     pub fn forget_account(&self, uid: &str) {
         self.states.forget(uid);

@@ -65,6 +65,10 @@ impl StateCache {
         Ok(state)
     }
 
+    pub(super) fn put_locked(&self, uid: &str) {
+        self.cache.put(uid.to_string(), AccountState::Locked);
+    }
+
     pub(super) fn forget(&self, uid: &str) {
         self.cache.remove(uid);
     }

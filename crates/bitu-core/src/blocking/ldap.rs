@@ -100,8 +100,34 @@ async fn suspend_keys(services: &Services, settings: &Settings, action: &ActionR
     Ok(())
 }
 
+/// Puts back the address the last block cleared, unless the entry has one again (someone set
+/// a new one meanwhile: theirs wins).
+async fn restore_mail(
+    services: &Services,
+    found: &DirectoryUser,
+    action: &ActionRow,
+) -> Result<()> {
+    if found.mail().is_some() {
+        return Ok(());
+    }
+    let Some(block) = store::latest_mail_removal(&services.db, &action.uid).await? else {
+        return Ok(());
+    };
+    if let Some(mail) = block.old_mail.as_deref() {
+        services
+            .directory
+            .modify_user(
+                &action.uid,
+                vec![Mod::Replace("mail".to_string(), single(mail))],
+            )
+            .await?;
+        info!(uid = %action.uid, action = action.id, "email address restored");
+    }
+    Ok(())
+}
+
 /// Applies unblock `action`: the lock goes, and the policy when it is the disabled one; the
-/// keys the last block suspended come back when asked.
+/// address and the keys the last block removed come back when asked.
 pub async fn unblock(services: &Services, settings: &Settings, action: &ActionRow) -> Result<()> {
     let directory = &services.directory;
     let uid = action.uid.as_str();
@@ -129,6 +155,9 @@ pub async fn unblock(services: &Services, settings: &Settings, action: &ActionRo
         }
     }
     info!(uid, action = action.id, "account unlocked in LDAP");
+    if action.unset_email {
+        restore_mail(services, &found, action).await?;
+    }
     if action.move_keys
         && let Some(block) = store::latest_key_suspension(&services.db, uid).await?
     {

@@ -151,7 +151,7 @@ pub struct BlockRequest<'a> {
     pub action: ActionKind,
     /// Why; required, public.
     pub comment: &'a str,
-    /// Block: also clear `mail`.
+    /// Block: also clear `mail`; unblock: put back the address the last block cleared.
     pub unset_email: bool,
     /// Block: suspend the SSH keys; unblock: restore those the last block suspended.
     pub move_keys: bool,
@@ -221,7 +221,7 @@ pub async fn request(
         action: request.action.as_str(),
         manager,
         comment,
-        unset_email: request.action == ActionKind::Block && request.unset_email,
+        unset_email: request.unset_email,
         move_keys: request.move_keys,
     };
     let audit_action = match request.action {
@@ -232,11 +232,15 @@ pub async fn request(
     let (id, envelopes) = conn
         .transaction(async |conn| {
             let id = store::insert(conn, &new, &names).await?;
+            let mail_key = match request.action {
+                ActionKind::Block => "unset_email",
+                ActionKind::Unblock => "restore_email",
+            };
             let entry = Entry::new(actor, audit_action, Target::User(new.uid.to_string()))
                 .with("action_id", id)
                 .with("comment", comment)
                 .with("systems", names.clone())
-                .with("unset_email", new.unset_email)
+                .with(mail_key, new.unset_email)
                 .with("keys", new.move_keys);
             audit::record(conn, &entry).await?;
             let mut envelopes = Vec::new();

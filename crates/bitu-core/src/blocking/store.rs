@@ -24,7 +24,7 @@ pub struct ActionRow {
     pub manager: String,
     /// Why (public).
     pub comment: String,
-    /// Block: clear `mail`.
+    /// Block: clear `mail`; unblock: restore the address the last block cleared.
     pub unset_email: bool,
     /// Block: suspend the SSH keys; unblock: restore them.
     pub move_keys: bool,
@@ -71,7 +71,7 @@ pub struct NewAction<'a> {
     pub manager: &'a str,
     /// Why.
     pub comment: &'a str,
-    /// Clear `mail`.
+    /// Block: clear `mail`; unblock: restore it.
     pub unset_email: bool,
     /// Suspend or restore the keys.
     pub move_keys: bool,
@@ -228,6 +228,20 @@ pub async fn latest_key_suspension(pool: &DbPool, uid: &str) -> Result<Option<Ac
         .filter(block_actions::uid.eq(uid))
         .filter(block_actions::action.eq("block"))
         .filter(block_actions::suspended_keys.is_not_null())
+        .order(block_actions::id.desc())
+        .select(ActionRow::as_select())
+        .first(&mut conn)
+        .await
+        .optional()?)
+}
+
+/// The latest block of `uid` that cleared an email address (kept in `old_mail`).
+pub async fn latest_mail_removal(pool: &DbPool, uid: &str) -> Result<Option<ActionRow>> {
+    let mut conn = db::conn(pool).await?;
+    Ok(block_actions::table
+        .filter(block_actions::uid.eq(uid))
+        .filter(block_actions::action.eq("block"))
+        .filter(block_actions::old_mail.is_not_null())
         .order(block_actions::id.desc())
         .select(ActionRow::as_select())
         .first(&mut conn)

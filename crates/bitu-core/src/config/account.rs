@@ -72,6 +72,9 @@ pub struct PasswordSettings {
     pub min_length: usize,
     /// Least zxcvbn strength score (0 to 4).
     pub min_score: u8,
+    /// Words of this site that a guesser tries first (with the account's own names), so a
+    /// password built on them scores low.
+    pub site_words: Vec<String>,
     /// Whether new passwords are set with the Password Modify extended operation (the directory
     /// hashes them) or hashed by Bitu and written to `userPassword`.
     pub set_with: PasswordSetter,
@@ -81,7 +84,24 @@ impl Default for PasswordSettings {
     fn default() -> Self {
         Self {
             min_length: 10,
-            min_score: 2,
+            // 3 ("safely unguessable"): 2 still lets a name plus four digits through.
+            min_score: 3,
+            site_words: [
+                "bitu",
+                "wikimedia",
+                "wikipedia",
+                "mediawiki",
+                "toolforge",
+                "wmcloud",
+                "phabricator",
+                "gerrit",
+                "developer",
+                "account",
+                "password",
+                "ldap",
+            ]
+            .map(String::from)
+            .to_vec(),
             set_with: PasswordSetter::PasswordModify,
         }
     }

@@ -49,3 +49,89 @@ impl Default for IntegrationSettings {
         }
     }
 }
+
+impl BlockingSettings {
+    /// Problems of the enabled integrations; each names its key. A disabled one is not checked.
+    pub fn validate(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        for (name, system) in [
+            ("gerrit", &self.gerrit),
+            ("gitlab", &self.gitlab),
+            ("phabricator", &self.phabricator),
+        ] {
+            if system.enabled {
+                problems.extend(system.validate(name));
+            }
+        }
+        problems
+    }
+}
+
+impl IntegrationSettings {
+    fn validate(&self, name: &str) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut problem = |key: &str, message: String| {
+            problems.push((format!("blocking.{name}.{key}"), message));
+        };
+        match url::Url::parse(&self.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+            _ => problem(
+                "url",
+                format!("{:?} must be an http:// or https:// URL", self.url),
+            ),
+        }
+        match &self.secret_file {
+            None => problem("secret_file", "is required when enabled".into()),
+            // Checked here so an operator learns of it before the first block, not at it.
+            Some(path) => {
+                if let Err(e) = std::fs::metadata(path) {
+                    problem(
+                        "secret_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    );
+                }
+            }
+        }
+        if name == "gerrit" && self.username.trim().is_empty() {
+            problem("username", "is required for Gerrit's basic auth".into());
+        }
+        if name == "gitlab" && self.provider.trim().is_empty() {
+            problem(
+                "provider",
+                "must name GitLab's OpenID Connect provider".into(),
+            );
+        }
+        if self.timeout.is_zero() {
+            problem("timeout", "must be more than 0".into());
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_enabled_integrations_are_checked_and_each_problem_names_its_key() {
+        let mut settings = BlockingSettings::default();
+        assert!(settings.validate().is_empty());
+        settings.gerrit.enabled = true;
+        settings.gerrit.url = "gerrit.example.org".into();
+        settings.gitlab.enabled = true;
+        settings.gitlab.url = "https://gitlab.example.org".into();
+        settings.gitlab.secret_file = Some("/nonexistent/gitlab.token".into());
+        settings.gitlab.timeout = Duration::ZERO;
+        let keys: Vec<String> = settings.validate().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            [
+                "blocking.gerrit.url",
+                "blocking.gerrit.secret_file",
+                "blocking.gerrit.username",
+                "blocking.gitlab.secret_file",
+                "blocking.gitlab.timeout",
+            ]
+        );
+    }
+}

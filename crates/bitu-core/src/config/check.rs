@@ -173,6 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn an_enabled_blocking_system_is_checked() {
+        let problems = check("[blocking.gitlab]\nenabled = true\nurl = \"gitlab\"\n");
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 1: blocking.gitlab.secret_file: is required when enabled",
+                "line 3: blocking.gitlab.url: \"gitlab\" must be an http:// or https:// URL",
+            ]
+        );
+        assert_eq!(
+            check("[blocking.gitlab]\nenabled = false\nurl = \"gitlab\"\n"),
+            []
+        );
+    }
+
+    #[test]
     fn wrong_types_and_syntax_are_reported() {
         let problems = check("[web]\nworkers = \"many\"\n");
         assert_eq!(problems.len(), 1, "{problems:?}");

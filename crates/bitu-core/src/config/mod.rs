@@ -477,6 +477,7 @@ impl Settings {
         problems.extend(self.authz.validate());
         problems.extend(self.api_tokens.validate());
         problems.extend(self.permissions.validate());
+        problems.extend(self.blocking.validate());
         problems.extend(self.oidc.validate(&self.linking));
         problems
     }

@@ -48,7 +48,8 @@ impl GitLab {
         Ok((status, body))
     }
 
-    async fn find(&self, account: &Account) -> Result<Option<User>> {
+    /// Every user whose identity of the provider is the developer name.
+    async fn users(&self, account: &Account) -> Result<Vec<User>> {
         let request = self
             .http
             .get(format!("{}/api/v4/users", self.base))
@@ -57,21 +58,33 @@ impl GitLab {
         if status != StatusCode::OK {
             return Err(unexpected(NAME, status, &body));
         }
-        let mut users: Vec<User> = serde_json::from_str(&body)
-            .map_err(|e| Error::Remote(format!("{NAME}: unreadable user list: {e}")))?;
-        match users.len() {
-            0 => Ok(None),
-            1 => Ok(users.pop()),
-            n => Err(Error::Remote(format!(
-                "{NAME}: {n} users have this extern uid; expected one"
+        serde_json::from_str(&body)
+            .map_err(|e| Error::Remote(format!("{NAME}: unreadable user list: {e}")))
+    }
+
+    /// The one user of `account`: none or several is an error, since blocking a guess (or
+    /// nobody, silently) would leave the real account open.
+    async fn find(&self, account: &Account) -> Result<User> {
+        self.only(account, self.users(account).await?)
+    }
+
+    fn only(&self, account: &Account, mut users: Vec<User>) -> Result<User> {
+        let count = users.len();
+        match users.pop() {
+            Some(user) if count == 1 => Ok(user),
+            None => Err(Error::Remote(format!(
+                "{NAME}: no user has the {} identity {:?}; expected exactly one",
+                self.provider, account.cn
+            ))),
+            Some(_) => Err(Error::Remote(format!(
+                "{NAME}: {count} users have the {} identity {:?}; expected exactly one",
+                self.provider, account.cn
             ))),
         }
     }
 
     async fn set_blocked(&self, account: &Account, blocked: bool) -> Result<Applied> {
-        let Some(user) = self.find(account).await? else {
-            return Ok(Applied::NoAccount);
-        };
+        let user = self.find(account).await?;
         if (user.state == "blocked") == blocked && !user.state.is_empty() {
             return Ok(Applied::AlreadySo);
         }
@@ -90,7 +103,11 @@ impl GitLab {
 
 impl Integration for GitLab {
     async fn lookup(&self, account: &Account) -> Result<Option<String>> {
-        Ok(self.find(account).await?.map(|u| u.id.to_string()))
+        let users = self.users(account).await?;
+        if users.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.only(account, users)?.id.to_string()))
     }
 
     async fn block(&self, account: &Account) -> Result<Applied> {

@@ -1,4 +1,4 @@
-//! `password_reset_mail`: look up a developer name and mail it a reset link.
+//! `password_reset_mail`: look up a developer name or shell username and mail a reset link.
 
 use serde::{Deserialize, Serialize};
 
@@ -6,10 +6,11 @@ use crate::account::recovery;
 use crate::clock::SystemClock;
 use crate::queue::{BackgroundJob, Envelope, JobContext, JobResult, QueueName};
 
-/// Mails a password reset link to the entry with this developer name, if there is one.
+/// Mails a password reset link to the entry with this name, if there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordResetMail {
-    /// Developer name as typed.
+    /// Developer name or shell username as typed (the field keeps its first name, `cn`, so
+    /// jobs queued before the shell username was accepted still read).
     pub cn: String,
 }
 

@@ -214,8 +214,8 @@ pub fn check_new_key(
     };
     if text.contains("BEGIN SSH2 PUBLIC KEY") {
         return Err(key(
-            "This key is in the SSH2 (RFC 4716) format. Convert it with \
-                        `ssh-keygen -i -f key.pub` and paste the one line it prints."
+            "This key is in the SSH2 (RFC 4716) format. Convert it with the command \
+                        ssh-keygen -i -f key.pub and paste the one line it prints."
                 .into(),
         ));
     }

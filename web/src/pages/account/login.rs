@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use actix_session::Session;
+use actix_session::{Session, SessionExt};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::account::signin::SigninOutcome;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::{client_ip, safe_next, start_session};
 use crate::error::WebError;
+use crate::resume;
 use crate::templates::{html, page_context};
 
 /// Where people land after signing in when `next` is absent or unsafe.
@@ -23,10 +24,13 @@ const FAILED: &str = "Wrong developer account name, username or password.";
 pub struct LoginQuery {
     #[serde(default)]
     next: String,
+    /// Set when a page sent here because the visitor's session had ended.
+    #[serde(default)]
+    ended: Option<String>,
 }
 
 /// The sign-in form.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LoginForm {
     #[serde(default)]
     name: String,
@@ -39,18 +43,20 @@ pub struct LoginForm {
 fn render(
     req: &HttpRequest,
     state: &AppState,
-    name: &str,
-    next: &str,
+    form: &LoginForm,
+    session_ended: bool,
     error: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, "Sign in");
-    context.insert("name", name);
-    context.insert("next", next);
+    context.insert("name", &form.name);
+    context.insert("next", &form.next);
     context.insert("error", &error);
+    context.insert("session_ended", &session_ended);
+    context.insert("form_kept", &resume::waiting(&req.get_session()));
     let oidc = &state.settings.oidc;
     context.insert("password_form", &oidc.password_form);
     if oidc.enabled {
-        let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        let next: String = url::form_urlencoded::byte_serialize(form.next.as_bytes()).collect();
         context.insert("oidc_url", &format!("/login/{}/?next={next}", oidc.backend));
         context.insert("oidc_name", &oidc.display_name);
     }
@@ -63,7 +69,11 @@ pub async fn show(
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, WebError> {
-    render(&req, &state, "", &query.next, None)
+    let form = LoginForm {
+        next: query.next.clone(),
+        ..LoginForm::default()
+    };
+    render(&req, &state, &form, query.ended.is_some(), None)
 }
 
 /// `POST /login/`
@@ -98,7 +108,7 @@ pub async fn submit(
             // Same answer, same time, whether the account exists or not.
             super::answer_no_sooner_than(started, state.settings.account.anonymous_response_time)
                 .await;
-            render(&req, &state, &form.name, &form.next, Some(FAILED))
+            render(&req, &state, &form, false, Some(FAILED))
         }
     }
 }

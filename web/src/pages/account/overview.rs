@@ -53,6 +53,7 @@ pub async fn page(
         session.purge();
         return Err(WebError::SignInRequired {
             next: "/account/".into(),
+            ended: true,
         });
     };
     let account = &state.settings.account;
@@ -123,7 +124,7 @@ fn saved_notice(account: &AccountSettings, key: &str) -> Option<String> {
                 .iter()
                 .find(|view| view.attribute.eq_ignore_ascii_case(attribute))
                 .map_or(attribute, |view| view.display_name.as_str());
-            editable.then(|| format!("Saved: {label}."))
+            editable.then(|| format!("{label}: your change was saved."))
         }
     }
 }

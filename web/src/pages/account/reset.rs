@@ -1,5 +1,5 @@
-//! `/password/reset/`: ask for a reset link by developer name (same answer, same time,
-//! whether or not the account exists), open it, set a new password.
+//! `/password/reset/`: ask for a reset link by developer name or shell username (same answer,
+//! same time, whether or not the account exists), open it, set a new password.
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -19,6 +19,7 @@ const SESSION_RESET: &str = "reset_link";
 /// The request form.
 #[derive(Deserialize)]
 pub struct RequestForm {
+    /// Developer name or shell username (the field keeps its first name).
     #[serde(default)]
     cn: String,
 }

@@ -1,5 +1,5 @@
 //! The block API: `POST /api/blocks` (`{"uid", "action", "comment", "unset_email",
-//! "suspend_keys"}`) and `GET /api/blocks/{uid}` (state and log), for account managers with a
+//! "suspend_keys", "restore_email"}`) and `GET /api/blocks/{uid}` (state and log), for account managers with a
 //! session or a token holding the `blocks` scope.
 
 use actix_web::{HttpResponse, web};
@@ -21,6 +21,8 @@ struct BlockBody {
     unset_email: bool,
     #[serde(default)]
     suspend_keys: bool,
+    #[serde(default)]
+    restore_email: bool,
 }
 
 fn refused(field: &str, message: &str) -> HttpResponse {
@@ -47,7 +49,10 @@ pub async fn create(
         uid: &body.uid,
         action,
         comment: &body.comment,
-        unset_email: body.unset_email,
+        unset_email: match action {
+            ActionKind::Block => body.unset_email,
+            ActionKind::Unblock => body.restore_email,
+        },
         move_keys: body.suspend_keys,
     };
     let actor = user.actor();
@@ -60,10 +65,13 @@ pub async fn create(
     )
     .await
     {
-        Ok(id) => Ok(HttpResponse::Accepted().json(json!({
+        Ok(id) => {
+            super::took_effect(&state, &body.uid, action);
+            Ok(HttpResponse::Accepted().json(json!({
             "id": id,
-            "status": format!("/api/blocks/{}", body.uid),
-        }))),
+                "status": format!("/api/blocks/{}", body.uid),
+            })))
+        }
         Err(bitu_core::Error::Invalid(message)) => Ok(refused("comment", &message)),
         Err(bitu_core::Error::NotFound(_)) => Err(WebError::NotFound),
         Err(e) => Err(e.into()),

@@ -33,6 +33,16 @@ async fn history(state: &AppState, uid: &str) -> Result<Vec<serde_json::Value>, 
         .collect())
 }
 
+/// What this host caches of `uid`'s account follows a block or unblock at once: a block ends
+/// its sessions and tokens here now; other hosts notice within `[authz] account_state_ttl`
+/// of bitu-rq locking the entry.
+fn took_effect(state: &AppState, uid: &str, action: ActionKind) {
+    match action {
+        ActionKind::Block => state.authz.note_blocked(uid),
+        ActionKind::Unblock => state.authz.forget_account(uid),
+    }
+}
+
 /// A checkbox field is on.
 fn checked(fields: &[(String, String)], name: &str) -> bool {
     fields
@@ -56,11 +66,15 @@ async fn submit(
     action: ActionKind,
     fields: &[(String, String)],
 ) -> Result<Result<HttpResponse, String>, WebError> {
+    let mail_field = match action {
+        ActionKind::Block => "unset_email",
+        ActionKind::Unblock => "restore_email",
+    };
     let request = BlockRequest {
         uid,
         action,
         comment: field(fields, "comment"),
-        unset_email: checked(fields, "unset_email"),
+        unset_email: checked(fields, mail_field),
         move_keys: checked(fields, "keys"),
     };
     match blocking::request(
@@ -72,9 +86,12 @@ async fn submit(
     )
     .await
     {
-        Ok(_) => Ok(Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/wikimedia/block/{uid}/log")))
-            .finish())),
+        Ok(_) => {
+            took_effect(state, uid, action);
+            Ok(Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/wikimedia/block/{uid}/log")))
+                .finish()))
+        }
         Err(bitu_core::Error::Invalid(message)) => Ok(Err(message)),
         Err(e) => Err(e.into()),
     }

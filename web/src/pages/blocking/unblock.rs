@@ -1,8 +1,9 @@
 //! `/wikimedia/unblock/{uid}`: the unblock form (a required comment, restoring the suspended
-//! SSH keys, on by default) and its submission.
+//! SSH keys and the email address the last block removed, both on by default) and its
+//! submission.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bitu_core::blocking::{ActionKind, search};
+use bitu_core::blocking::{ActionKind, search, store};
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -18,8 +19,16 @@ async fn render(
     let account = search::account(&state.services, &state.settings, uid)
         .await?
         .ok_or(WebError::NotFound)?;
+    // Offered only when the entry has no address now: a new one is not overwritten.
+    let removed_mail = match account.mail {
+        Some(_) => None,
+        None => store::latest_mail_removal(&state.services.db, uid)
+            .await?
+            .and_then(|block| block.old_mail),
+    };
     let mut context = page_context(req, state, "Unblock an account");
     context.insert("account", &account);
+    context.insert("removed_mail", &removed_mail);
     context.insert("error", &error);
     let mut response = html(state, "blocking/unblock.html", &context)?;
     if error.is_some() {

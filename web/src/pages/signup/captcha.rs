@@ -1,8 +1,9 @@
-//! The captcha image, and a fresh challenge for the page script's refresh button.
+//! The captcha image, its spoken alternative, and a fresh challenge for the page script's
+//! refresh button.
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use bitu_core::signup::captcha;
+use bitu_core::signup::captcha::{self, Spoken};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -33,6 +34,36 @@ pub async fn image(
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// `GET /signup/captcha/{id}.wav`: the characters spoken, with fresh noise on every call;
+/// counted against the client like new challenges.
+pub async fn audio(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let client = client_ip(&req, &state.settings.web.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let spoken = captcha::spoken(
+        &state.services.db,
+        &state.rate_limiter,
+        &state.settings.rate_limit,
+        &client,
+        &id,
+    )
+    .await?;
+    match spoken {
+        Spoken::Wav(wav) => Ok(HttpResponse::Ok()
+            .content_type("audio/wav")
+            .insert_header((CACHE_CONTROL, "no-store"))
+            // The saved file's name says nothing of the answer either.
+            .insert_header(("Content-Disposition", "inline; filename=\"captcha.wav\""))
+            .body(wav)),
+        Spoken::Unknown => Err(WebError::NotFound),
+        Spoken::TooMany => Err(WebError::TooManyRequests),
+    }
 }
 
 /// `GET /signup/captcha/new/`: `{"id": "..."}` of a new challenge; 429 past the client's limit.

@@ -1,11 +1,12 @@
-//! The sign-up captcha: five characters from an alphabet without look-alikes, drawn by the
-//! `captcha` crate, stored in MariaDB (so every web host and a Redis outage agree) and
-//! accepted once.
+//! The sign-up captcha: five characters from an alphabet without look-alikes, drawn legibly
+//! ([`picture`]) or spoken ([`audio`]), stored in MariaDB (so every web host and a Redis outage
+//! agree) and accepted once.
+
+pub mod audio;
+pub mod picture;
 
 use std::time::Duration;
 
-use captcha::filters::{Noise, Wave};
-use captcha::{Captcha, Geometry};
 use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -15,12 +16,12 @@ use crate::account::rate_limit::AttemptLimiter;
 use crate::config::RateLimitSettings;
 use crate::db::schema::signup_captchas;
 use crate::db::{self, DbPool};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
-/// Characters used: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V look-alikes.
+/// Characters used: no 0/O/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V look-alikes.
 pub const ALPHABET: &[char] = &[
-    'A', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'M', 'N', 'P', 'Q', 'R', 'T', 'W', 'X', 'Y', '3',
-    '4', '6', '7', '9',
+    'A', 'C', 'D', 'E', 'F', 'H', 'J', 'K', 'M', 'N', 'P', 'R', 'T', 'W', 'X', 'Y', '3', '4', '7',
+    '9',
 ];
 /// Characters per captcha.
 pub const LENGTH: usize = 5;
@@ -100,58 +101,66 @@ pub async fn create(pool: &DbPool) -> Result<String> {
     Ok(id.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A PNG (200×60, wider if the glyphs need it) of challenge `id`, freshly distorted on every call.
-pub async fn image(pool: &DbPool, id: &str) -> Result<Option<Vec<u8>>> {
+/// The answer of a live challenge `id`, if there is one.
+async fn live_answer(pool: &DbPool, id: &str) -> Result<Option<String>> {
     let Some(key) = parse_id(id) else {
         return Ok(None);
     };
     let mut conn = db::conn(pool).await?;
-    let answer: Option<String> = signup_captchas::table
+    Ok(signup_captchas::table
         .filter(signup_captchas::id.eq(key))
         .filter(signup_captchas::expires_at.gt(Utc::now().naive_utc()))
         .select(signup_captchas::answer)
         .first(&mut conn)
         .await
-        .optional()?;
-    let Some(answer) = answer else {
-        return Ok(None);
-    };
-    draw(&answer).map(Some)
+        .optional()?)
 }
 
-/// Smallest image size; wider only if a sample's glyphs need it.
-const WIDTH: u32 = 200;
-/// Smallest image height.
-const HEIGHT: u32 = 60;
-/// How far the wave filter moves pixels.
-const WAVE_AMPLITUDE: f64 = 4.0;
-/// Free space around the glyphs: more than the wave moves them, so none is cut off.
-const MARGIN: u32 = 10;
-
-/// The image size that holds the glyphs in `text` with [`MARGIN`] on every side.
-fn frame(text: &Geometry) -> (u32, u32) {
-    let text_width = text.right - text.left + 1;
-    let text_height = text.bottom - text.top + 1;
-    (
-        WIDTH.max(text_width + 2 * MARGIN),
-        HEIGHT.max(text_height + 2 * MARGIN),
-    )
-}
-
-fn draw(answer: &str) -> Result<Vec<u8>> {
-    let mut captcha = Captcha::new();
-    for c in answer.chars() {
-        captcha.set_chars(&[c]).add_char();
+/// A PNG ([`picture::WIDTH`]×[`picture::HEIGHT`]) of challenge `id`, drawn anew on every call.
+pub async fn image(pool: &DbPool, id: &str) -> Result<Option<Vec<u8>>> {
+    match live_answer(pool, id).await? {
+        Some(answer) => picture::draw(&answer).map(Some),
+        None => Ok(None),
     }
-    // Light noise and a gentle wave, no blobs: black glyphs on white stay readable.
-    captcha
-        .apply_filter(Noise::new(0.05))
-        .apply_filter(Wave::new(2.0, WAVE_AMPLITUDE));
-    let (width, height) = frame(&captcha.text_area());
-    captcha.view(width, height);
-    captcha
-        .as_png()
-        .ok_or_else(|| Error::Internal("captcha image could not be encoded".into()))
+}
+
+/// Rate-limit bucket of spoken challenges per client.
+const AUDIO_BUCKET: &str = "captcha-audio-ip";
+
+/// What asking for a spoken challenge came to.
+#[derive(Debug)]
+pub enum Spoken {
+    /// The WAV.
+    Wav(Vec<u8>),
+    /// No live challenge has this id.
+    Unknown,
+    /// The client asked for `[rate_limit] captchas_per_ip` recordings this window already
+    /// (each has fresh noise; many of one challenge would let the noise be averaged away).
+    TooMany,
+}
+
+/// A WAV of challenge `id` spoken, for the client at `client` (empty when unknown).
+pub async fn spoken(
+    pool: &DbPool,
+    limiter: &impl AttemptLimiter,
+    limits: &RateLimitSettings,
+    client: &str,
+    id: &str,
+) -> Result<Spoken> {
+    let Some(answer) = live_answer(pool, id).await? else {
+        return Ok(Spoken::Unknown);
+    };
+    if limiter
+        .hit(AUDIO_BUCKET, client, limits.captchas_per_ip, limits.window)
+        .await
+    {
+        tracing::warn!(
+            client_ip = client,
+            "captcha audio refused: too many for this client"
+        );
+        return Ok(Spoken::TooMany);
+    }
+    audio::speak(&answer).map(Spoken::Wav)
 }
 
 /// Whether `answer` (any case, spaces ignored) solves challenge `id`. The challenge is used
@@ -209,54 +218,10 @@ pub async fn purge_expired(pool: &DbPool) -> Result<usize> {
 mod tests {
     use super::*;
 
-    fn png_size(png: &[u8]) -> (u32, u32) {
-        let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
-        let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
-        (width, height)
-    }
-
-    #[test]
-    fn images_are_png_of_at_least_the_configured_size() {
-        let png = draw("AC3D7").unwrap();
-        assert_eq!(&png[1..4], b"PNG");
-        let (width, height) = png_size(&png);
-        assert!(width >= WIDTH && height >= HEIGHT, "{width}×{height}");
-    }
-
-    #[test]
-    fn every_glyph_lies_inside_the_image_with_room_for_the_wave() {
-        assert!(f64::from(MARGIN) > WAVE_AMPLITUDE);
-        // The widest and tallest answers of the alphabet, and random ones.
-        let mut answers: Vec<String> = ALPHABET
-            .iter()
-            .map(|c| c.to_string().repeat(LENGTH))
-            .collect();
-        let mut rng = rand::rng();
-        answers.extend((0..200).map(|_| {
-            (0..LENGTH)
-                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
-                .collect::<String>()
-        }));
-        for answer in answers {
-            let mut captcha = Captcha::new();
-            for c in answer.chars() {
-                captcha.set_chars(&[c]).add_char();
-            }
-            let text = captcha.text_area();
-            let (width, height) = frame(&text);
-            assert!(text.right - text.left + 1 + 2 * MARGIN <= width, "{answer}");
-            assert!(
-                text.bottom - text.top + 1 + 2 * MARGIN <= height,
-                "{answer}"
-            );
-            assert!(png_size(&draw(&answer).unwrap()).0 >= WIDTH);
-        }
-    }
-
     #[test]
     fn the_alphabet_has_no_look_alikes() {
         for ambiguous in [
-            '0', 'O', '1', 'I', 'L', 'l', '5', 'S', '2', 'Z', '8', 'B', 'U', 'V',
+            '0', 'O', 'Q', '1', 'I', 'L', 'l', '5', 'S', '2', 'Z', '6', 'G', '8', 'B', 'U', 'V',
         ] {
             assert!(!ALPHABET.contains(&ambiguous), "{ambiguous}");
         }
