@@ -81,7 +81,8 @@ impl OidcProvider {
             port,
             log_path,
         };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // Node loads the provider and makes two RSA keys: slow on a busy two-core machine.
+        let deadline = Instant::now() + Duration::from_secs(120);
         let probe = format!("{}/.well-known/openid-configuration", provider.url);
         loop {
             if let Ok(r) = reqwest::get(&probe).await
