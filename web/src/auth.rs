@@ -255,7 +255,9 @@ fn session_ended(req: &HttpRequest) -> bool {
 
 /// Whether `path` belongs to a JSON API (answered with 401, never a redirect).
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/signup/api/")
+    path.starts_with("/api/")
+        || path.starts_with("/signup/api/")
+        || path.starts_with("/permissions/api/")
 }
 
 /// The client's address: the peer, or the last X-Forwarded-For hop not itself a trusted

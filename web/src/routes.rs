@@ -9,7 +9,7 @@ use bitu_core::authz::Permission;
 use serde::Serialize;
 
 use crate::pages::{
-    account, assets, blocking, health, home, keys, not_found, signup, signup_api, sso,
+    account, assets, blocking, health, home, keys, not_found, permissions, signup, signup_api, sso,
 };
 
 /// Who may call a route.
@@ -292,6 +292,103 @@ pub fn routes() -> Vec<Route> {
             "/api/blocks/{uid}",
             require(BlockAccounts),
             blocking::api::status,
+        ),
+        // Group access requests (the original's /permissions/ paths). Managers' routes need
+        // the role for some group; the handlers check the request's own group (403).
+        get(
+            "/permissions/",
+            require(RequestGroups),
+            permissions::overview::page,
+        ),
+        get(
+            "/permissions/my/",
+            require(RequestGroups),
+            permissions::my::page,
+        ),
+        get(
+            "/permissions/request/{system}/{key}",
+            require(RequestGroups),
+            permissions::request::page,
+        ),
+        post(
+            "/permissions/request/{system}/{key}",
+            require(RequestGroups),
+            permissions::request::submit,
+        ),
+        post(
+            "/permissions/cancel/{id}",
+            require(RequestGroups),
+            permissions::cancel::submit,
+        ),
+        post(
+            "/permissions/renew/{id}",
+            require(RequestGroups),
+            permissions::renew::submit,
+        ),
+        get(
+            "/permissions/log/{id}",
+            require(RequestGroups),
+            permissions::history::page,
+        ),
+        get(
+            "/permissions/pending/",
+            require(ManageGroupRequests),
+            permissions::pending::page,
+        ),
+        get(
+            "/permissions/approve/{id}",
+            require(ManageGroupRequests),
+            permissions::approve::page,
+        ),
+        post(
+            "/permissions/approve/{id}",
+            require(ManageGroupRequests),
+            permissions::approve::submit,
+        ),
+        get(
+            "/permissions/log/",
+            require(ManageGroupRequests),
+            permissions::log::page,
+        ),
+        get(
+            "/permissions/members/{system}/{key}",
+            require(ManageGroupRequests),
+            permissions::members::page,
+        ),
+        post(
+            "/permissions/revoke/{id}",
+            require(ManageGroupRequests),
+            permissions::revoke::submit,
+        ),
+        get(
+            "/permissions/api/requests/",
+            require(RequestGroups),
+            permissions::api::mine,
+        ),
+        post(
+            "/permissions/api/requests/",
+            require(RequestGroups),
+            permissions::api::create,
+        ),
+        get(
+            "/api/permissions/requests",
+            require(RequestGroups),
+            permissions::api::mine,
+        ),
+        post(
+            "/api/permissions/requests",
+            require(RequestGroups),
+            permissions::api::create,
+        ),
+        get(
+            "/api/permissions/pending",
+            require(ManageGroupRequests),
+            permissions::api::pending,
+        ),
+        post(
+            "/api/permissions/requests/{id}/decision",
+            require(ManageGroupRequests),
+            permissions::api::decide,
         ),
     ]
 }

@@ -46,6 +46,14 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "blocking/unblock.html",
     "blocking/log.html",
     "blocking/public_log.html",
+    "permissions/my.html",
+    "permissions/request.html",
+    "permissions/pending.html",
+    "permissions/approve.html",
+    "permissions/history.html",
+    "permissions/events.html",
+    "permissions/log.html",
+    "permissions/members.html",
 ];
 
 /// The parsed templates.

@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::support::{PASSWORD, add_group, lock, token_with, user_dn};
+use crate::permissions::support::managed;
 
 /// The callers, in column order.
 const CALLERS: [&str; 7] = [
@@ -151,6 +152,77 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ),
     ("POST /api/blocks", [401, 403, 401, 403, 400, 403, 403]),
     ("GET /api/blocks/{uid}", [401, 403, 401, 403, 404, 403, 403]),
+    // Group access: requesting for everyone signed in (and `permissions` tokens); deciding
+    // for managers of some group (gina); a token's scope grants nothing without the role.
+    // Unknown group gerrit/x and request 999999: 404. A manager of another group: see
+    // `a_manager_of_one_group_cannot_touch_another`.
+    ("GET /permissions/", [302, 303, 302, 303, 303, 303, 403]),
+    ("GET /permissions/my/", [302, 200, 302, 200, 200, 200, 403]),
+    (
+        "GET /permissions/request/{system}/{key}",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "POST /permissions/request/{system}/{key}",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "POST /permissions/cancel/{id}",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "POST /permissions/renew/{id}",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "GET /permissions/log/{id}",
+        [302, 404, 302, 404, 404, 404, 403],
+    ),
+    (
+        "GET /permissions/pending/",
+        [302, 403, 302, 200, 403, 403, 403],
+    ),
+    (
+        "GET /permissions/approve/{id}",
+        [302, 403, 302, 404, 403, 403, 403],
+    ),
+    (
+        "POST /permissions/approve/{id}",
+        [302, 403, 302, 404, 403, 403, 403],
+    ),
+    ("GET /permissions/log/", [302, 403, 302, 200, 403, 403, 403]),
+    (
+        "GET /permissions/members/{system}/{key}",
+        [302, 403, 302, 404, 403, 403, 403],
+    ),
+    (
+        "POST /permissions/revoke/{id}",
+        [302, 403, 302, 404, 403, 403, 403],
+    ),
+    (
+        "GET /permissions/api/requests/",
+        [401, 200, 401, 200, 200, 200, 403],
+    ),
+    (
+        "POST /permissions/api/requests/",
+        [401, 400, 401, 400, 400, 400, 403],
+    ),
+    (
+        "GET /api/permissions/requests",
+        [401, 200, 401, 200, 200, 200, 403],
+    ),
+    (
+        "POST /api/permissions/requests",
+        [401, 400, 401, 400, 400, 400, 403],
+    ),
+    (
+        "GET /api/permissions/pending",
+        [401, 403, 401, 200, 403, 403, 403],
+    ),
+    (
+        "POST /api/permissions/requests/{id}/decision",
+        [401, 403, 401, 400, 403, 403, 403],
+    ),
     // Last: it ends the sessions of the callers that have one.
     ("POST /logout/", [303; 7]),
 ];
@@ -184,7 +256,13 @@ fn routes() -> Vec<Route> {
 
 /// The scopes whose tokens should pass (first) and fail (second) for a permission.
 fn token_scopes(permission: Option<&str>) -> (&'static [&'static str], &'static [&'static str]) {
-    const ALL: &[&str] = &["read_account", "manage_keys", "check_ip_blocks", "blocks"];
+    const ALL: &[&str] = &[
+        "read_account",
+        "manage_keys",
+        "check_ip_blocks",
+        "blocks",
+        "permissions",
+    ];
     match permission {
         // Public routes and session-only ones: every scope, then a single one.
         None | Some("manage_own_account") => (ALL, &["read_account"]),
@@ -193,6 +271,9 @@ fn token_scopes(permission: Option<&str>) -> (&'static [&'static str], &'static 
         Some("manage_own_keys") => (&["manage_keys"], &["read_account"]),
         Some("check_ip_blocks") => (&["check_ip_blocks"], &["read_account"]),
         Some("block_accounts") => (&["blocks"], &["read_account"]),
+        Some("request_groups") | Some("manage_group_requests") => {
+            (&["permissions"], &["read_account"])
+        }
         Some(other) => panic!("the matrix does not know permission {other}: add it"),
     }
 }
@@ -210,7 +291,9 @@ fn concrete(path: &str) -> String {
 }
 
 fn is_json(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/signup/api/")
+    path.starts_with("/api/")
+        || path.starts_with("/signup/api/")
+        || path.starts_with("/permissions/api/")
 }
 
 /// Sends the route's request as a browser (anonymous or signed in) with its CSRF token.
@@ -257,6 +340,7 @@ async fn every_route_answers_every_kind_of_caller_as_expected() {
         ("lorna", "Lorna Locked"),
         ("gina", "Gina Groupmanager"),
         ("amy", "Amy Accountmanager"),
+        ("hal", "Hal Othermanager"),
     ] {
         ctx.create_user(uid, cn, &ssha(PASSWORD)).await;
     }
@@ -278,7 +362,20 @@ async fn every_route_answers_every_kind_of_caller_as_expected() {
         ],
     )
     .await;
+    let other = add_group(
+        &ctx,
+        "project-y",
+        &[
+            ("objectClass", &["groupOfNames"]),
+            ("member", &[user_dn(&ctx, "hal").as_str()]),
+        ],
+    )
+    .await;
     let settings = &mut ctx.settings;
+    settings.permissions.groups = vec![
+        managed(&project, &["gina"], 1),
+        managed(&other, &["hal"], 1),
+    ];
     settings.authz.account_manager_groups = vec![managers];
     settings.authz.requestable_groups = vec![RequestableGroup {
         group: project,
@@ -310,6 +407,7 @@ async fn every_route_answers_every_kind_of_caller_as_expected() {
         }
     }
     lock(&ctx, "lorna");
+    a_manager_of_one_group_cannot_touch_another(&browsers).await;
 
     let expected: BTreeMap<&str, [u16; 7]> = EXPECTED.iter().copied().collect();
     let mut routes = routes();
@@ -357,4 +455,42 @@ async fn every_route_answers_every_kind_of_caller_as_expected() {
         }
     }
     assert!(wrong_cells.is_empty(), "{}", wrong_cells.join("\n"));
+}
+
+/// gina manages project-x, not project-y: ursula's request for project-y is not hers to see,
+/// decide or revoke (403), nor for amy, who manages no group; ursula sees her own.
+async fn a_manager_of_one_group_cannot_touch_another(browsers: &[Browser]) {
+    let (ursula, gina, amy) = (&browsers[1], &browsers[3], &browsers[4]);
+    let created = ursula
+        .post_form(
+            "/permissions/request/ldap/project-y",
+            &[("comment", "Y please")],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let history = created.headers()["location"].to_str().unwrap().to_string();
+    let id = history.trim_start_matches("/permissions/log/");
+    let decide = [("decision", "approve"), ("comment", "mine now")];
+    let revoke = [("comment", "gone")];
+    let cells = [
+        (gina.get(&format!("/permissions/approve/{id}")).await, 403),
+        (
+            gina.post_form(&format!("/permissions/approve/{id}"), &decide)
+                .await,
+            403,
+        ),
+        (gina.get(&history).await, 403),
+        (gina.get("/permissions/members/ldap/project-y").await, 403),
+        (
+            gina.post_form(&format!("/permissions/revoke/{id}"), &revoke)
+                .await,
+            403,
+        ),
+        (gina.get("/permissions/members/ldap/project-x").await, 200),
+        (amy.get(&history).await, 403),
+        (ursula.get(&history).await, 200),
+    ];
+    for (i, (response, want)) in cells.into_iter().enumerate() {
+        assert_eq!(response.status().as_u16(), want, "cell {i}");
+    }
 }

@@ -21,6 +21,18 @@ pub async fn error_pages(
     let Some(page) = response.response().extensions().get::<ErrorPage>().cloned() else {
         return Ok(response);
     };
+    if is_api(response.request()) {
+        // JSON endpoints answer every error (404, 503, ...) in JSON, never with a page.
+        let (request, old) = response.into_parts();
+        let mut new = HttpResponse::build(old.status());
+        for (name, value) in old.headers() {
+            if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+                new.append_header((name.clone(), value.clone()));
+            }
+        }
+        let new = new.json(serde_json::json!({ "detail": page.text }));
+        return Ok(ServiceResponse::new(request, new));
+    }
     let Some(state) = response
         .request()
         .app_data::<web::Data<AppState>>()
@@ -46,7 +58,7 @@ pub async fn error_pages(
 
 /// Whether `req` is for a JSON API, which answers errors in JSON.
 fn is_api(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/") || req.path().starts_with("/signup/api/")
+    crate::auth::is_api_path(req.path())
 }
 
 fn malformed(detail: String, req: &HttpRequest, text: &'static str) -> actix_web::Error {

@@ -7,6 +7,7 @@ pub mod health;
 pub mod home;
 pub mod keys;
 pub mod not_found;
+pub mod permissions;
 pub mod signup;
 pub mod signup_api;
 pub mod sso;

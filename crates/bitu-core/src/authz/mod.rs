@@ -31,15 +31,18 @@ pub enum Scope {
     CheckIpBlocks,
     /// Block and unblock accounts and read their block state (account managers only).
     Blocks,
+    /// Request group access, and decide requests for the groups one manages.
+    Permissions,
 }
 
 impl Scope {
     /// Every scope, in the order forms list them.
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::ReadAccount,
         Scope::ManageKeys,
         Scope::CheckIpBlocks,
         Scope::Blocks,
+        Scope::Permissions,
     ];
 
     /// The name stored and shown (`read_account`, ...).
@@ -49,6 +52,7 @@ impl Scope {
             Scope::ManageKeys => "manage_keys",
             Scope::CheckIpBlocks => "check_ip_blocks",
             Scope::Blocks => "blocks",
+            Scope::Permissions => "permissions",
         }
     }
 
@@ -59,6 +63,7 @@ impl Scope {
             Scope::ManageKeys => "Add, suspend, activate and delete your SSH keys",
             Scope::CheckIpBlocks => "Look up IP blocks",
             Scope::Blocks => "Block and unblock accounts (account managers only)",
+            Scope::Permissions => "Request group access, and decide requests for groups you manage",
         }
     }
 
@@ -121,6 +126,11 @@ pub enum Permission {
     BlockAccounts,
     /// Approve requests for the group with this DN (its managers).
     ApproveGroup(String),
+    /// Request group access and see one's own requests.
+    RequestGroups,
+    /// See and decide requests for some requestable group (its managers); which group a
+    /// request belongs to is checked by the handler.
+    ManageGroupRequests,
 }
 
 impl Permission {
@@ -133,6 +143,9 @@ impl Permission {
             Permission::CheckIpBlocks => &[Scope::CheckIpBlocks],
             // The scope alone is not enough: the owner must also be an account manager.
             Permission::BlockAccounts => &[Scope::Blocks],
+            Permission::RequestGroups => &[Scope::Permissions],
+            // As with blocks: the scope picks the power, the manager role grants it.
+            Permission::ManageGroupRequests => &[Scope::Permissions],
             Permission::ManageOwnAccount
             | Permission::ManageAccounts
             | Permission::ApproveGroup(_) => &[],
@@ -288,6 +301,34 @@ impl Authz {
         Ok(false)
     }
 
+    /// Whether `uid` (entry `dn`) manages some requestable group.
+    pub async fn manages_any_group(
+        &self,
+        directory: &Directory,
+        uid: &str,
+        dn: &str,
+    ) -> Result<bool> {
+        for group in &self.settings.requestable_groups {
+            if self.manages_group(directory, uid, dn, &group.group).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `uid` (entry `dn`) is in the group `group_dn`, as the short cache knows it
+    /// (what the guard decided on; pages use it while LDAP is briefly away).
+    pub async fn in_group(
+        &self,
+        directory: &Directory,
+        group_dn: &str,
+        uid: &str,
+        dn: &str,
+    ) -> Result<bool> {
+        self.in_any(directory, &[group_dn.to_string()], uid, dn)
+            .await
+    }
+
     /// Every role of `uid` (entry `dn`).
     pub async fn roles(&self, directory: &Directory, uid: &str, dn: &str) -> Result<Roles> {
         let mut managed_groups = Vec::new();
@@ -325,6 +366,8 @@ impl Authz {
                 // Blocking is a role's power: the token's scope picks it, the role grants it.
                 if scoped && *permission == Permission::BlockAccounts {
                     self.is_account_manager(directory, uid, dn).await?
+                } else if scoped && *permission == Permission::ManageGroupRequests {
+                    self.manages_any_group(directory, uid, dn).await?
                 } else {
                     scoped
                 }
@@ -334,7 +377,11 @@ impl Authz {
                 | Permission::ManageOwnAccount
                 | Permission::ReadOwnKeys
                 | Permission::ManageOwnKeys
-                | Permission::CheckIpBlocks => true,
+                | Permission::CheckIpBlocks
+                | Permission::RequestGroups => true,
+                Permission::ManageGroupRequests => {
+                    self.manages_any_group(directory, uid, dn).await?
+                }
                 Permission::ManageAccounts | Permission::BlockAccounts => {
                     self.is_account_manager(directory, uid, dn).await?
                 }

@@ -3,6 +3,7 @@
 //! bitu-rq, the envelope decoder, `[queue.kinds]` and `bitu jobs` learn of it from there.
 
 mod block_system;
+mod group_access_decide;
 mod group_membership;
 mod ldap_modify;
 mod link_account;
@@ -13,6 +14,7 @@ mod send_mail;
 mod username_reminder_mail;
 
 pub use block_system::BlockSystem;
+pub use group_access_decide::GroupAccessDecide;
 pub use group_membership::GroupMembership;
 pub use ldap_modify::{AttributeChange, ChangeOp, LdapModify};
 pub use link_account::LinkAccount;
@@ -35,5 +37,6 @@ pub static KINDS: &[Kind] = &[
     Kind::of::<UsernameReminderMail>(),
     Kind::of::<BlockSystem>(),
     Kind::of::<GroupMembership>(),
+    Kind::of::<GroupAccessDecide>(),
     Kind::of::<LinkAccount>(),
 ];

@@ -1,10 +1,13 @@
 //! Group access requests: people ask for an LDAP group, the group's rules and managers decide,
 //! and an approved request makes them a member (see `[permissions]`).
 
+mod decide;
 pub mod notify;
+pub mod queries;
 pub mod rules;
 pub mod service;
 pub mod store;
+pub mod views;
 
 use crate::config::{PermissionGroup, PermissionsSettings};
 use crate::directory::{GroupStore, UserAttribute, UserStore};

@@ -38,6 +38,8 @@ pub enum Voted {
     NotManager,
     /// The voter has voted on this request already.
     AlreadyVoted,
+    /// Recorded while LDAP was away; bitu-rq decides the outcome when it is back.
+    Recorded,
 }
 
 /// The workflow over the database, the directory seams and a clock.
@@ -52,7 +54,7 @@ pub struct AccessRequests<'a, D> {
     pub clock: &'a dyn Clock,
 }
 
-fn check_comment(comment: &str) -> Result<&str> {
+pub(super) fn check_comment(comment: &str) -> Result<&str> {
     let comment = comment.trim();
     if comment.is_empty() || comment.chars().count() > MAX_COMMENT {
         return Err(Error::Invalid(format!(
@@ -63,17 +65,17 @@ fn check_comment(comment: &str) -> Result<&str> {
 }
 
 impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
-    fn now(&self) -> NaiveDateTime {
+    pub(super) fn now(&self) -> NaiveDateTime {
         self.clock.now_naive()
     }
 
-    fn group(&self, dn: &str) -> Result<&PermissionGroup> {
+    pub(super) fn group(&self, dn: &str) -> Result<&PermissionGroup> {
         self.settings
             .group(dn)
             .ok_or_else(|| Error::NotFound(format!("group {dn} is not requestable")))
     }
 
-    async fn facts(&self, uid: &str) -> Result<Facts> {
+    pub(super) async fn facts(&self, uid: &str) -> Result<Facts> {
         facts_of(self.directory, uid)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no user {uid}")))
@@ -98,7 +100,8 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
                 group.group
             )));
         }
-        let already_member = facts.in_group(&group.group);
+        // A renewal is made by a member on purpose: it extends the grant they hold.
+        let already_member = renews.is_none() && facts.in_group(&group.group);
         let outcome = rules::outcome(group, &facts, &[], self.settings.allow_self_approval);
         let mails = notify::recipients_of_new(self.directory, group).await?;
         let requester_mail = notify::mail_of(self.directory, uid).await?;
@@ -152,7 +155,7 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
     /// Moves a request to a final state: approved (membership job, grant end), rejected, or
     /// already a member; mails the requester.
     #[allow(clippy::too_many_arguments)]
-    async fn settle(
+    pub(super) async fn settle(
         &self,
         conn: &mut AsyncMysqlConnection,
         id: u64,
@@ -176,6 +179,7 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
             return Ok(());
         }
         if state == State::Approved {
+            self.retire_renewed(conn, id, now).await?;
             let job = GroupMembership {
                 request_id: id,
                 group_dn: group.group.clone(),
@@ -207,86 +211,6 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
             notify::queue(conn, &notice, to).await?;
         }
         Ok(())
-    }
-
-    /// Counts `manager`'s vote (approve or reject, with `comment`) on request `id`.
-    pub async fn vote(
-        &self,
-        actor: &Actor,
-        manager: &str,
-        id: u64,
-        approve: bool,
-        comment: &str,
-    ) -> Result<Voted> {
-        let comment = check_comment(comment)?;
-        let manager_facts = self.facts(manager).await?;
-        let mut conn = db::conn(self.db).await?;
-        let request = store::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("no request {id}")))?;
-        let group = self.group(&request.group_dn)?;
-        let managed = rules::managed_rules(group, &manager_facts);
-        if managed.is_empty() {
-            return Ok(Voted::NotManager);
-        }
-        let requester = self.facts(&request.uid).await?;
-        let requester_mail = notify::mail_of(self.directory, &request.uid).await?;
-        let now = self.now();
-        conn.transaction::<_, Error, _>(async |conn| {
-            let request = store::get_for_update(conn, id)
-                .await?
-                .ok_or_else(|| Error::NotFound(format!("no request {id}")))?;
-            if request.state != State::Pending {
-                return Err(Error::Invalid(format!(
-                    "request {id} is {}, not pending",
-                    request.state
-                )));
-            }
-            let events = store::events(conn, id).await?;
-            if store::votes(&events).iter().any(|v| v.manager == manager) {
-                return Ok(Voted::AlreadyVoted);
-            }
-            let kind = if approve { "approve" } else { "reject" };
-            store::add_event(conn, id, now, Some(manager), kind, comment, &managed).await?;
-            let events = store::events(conn, id).await?;
-            let votes = store::votes(&events);
-            let outcome =
-                rules::outcome(group, &requester, &votes, self.settings.allow_self_approval);
-            let action = if approve {
-                Action::GroupAccessApprove
-            } else {
-                Action::GroupAccessReject
-            };
-            let state = match outcome {
-                Outcome::Approved => State::Approved,
-                Outcome::Rejected => State::Rejected,
-                Outcome::Pending => State::Pending,
-            };
-            let entry = Entry::new(actor, action, Target::User(request.uid.clone()))
-                .with("request_id", id)
-                .with("group", group.group.as_str())
-                .with("state", state.as_str());
-            audit::record(conn, &entry).await?;
-            if state != State::Pending {
-                let decisions: Vec<(String, String)> = events
-                    .iter()
-                    .filter(|e| e.kind == "approve" || e.kind == "reject")
-                    .map(|e| (e.actor_uid.clone().unwrap_or_default(), e.comment.clone()))
-                    .collect();
-                self.settle(
-                    conn,
-                    id,
-                    &request.uid,
-                    group,
-                    state,
-                    requester_mail.as_deref(),
-                    &decisions,
-                )
-                .await?;
-            }
-            Ok(Voted::Counted(state))
-        })
-        .await
     }
 
     /// Ends a request: `from` must be its state; writes the event, audit row, removal job

@@ -1,0 +1,44 @@
+//! `/permissions/log/`: the decisions on requests for the groups this manager decides for,
+//! newest first, 50 a page.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::permissions::{queries, views};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::WebError;
+use crate::templates::{html, page_context};
+
+/// Rows a page shows.
+const PER_PAGE: i64 = 50;
+
+/// The page number.
+#[derive(Deserialize)]
+pub struct Query {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /permissions/log/`
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<Query>,
+) -> Result<HttpResponse, WebError> {
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let manager = super::manager_facts(&state, &req).await?;
+    let dns: Vec<String> = views::managed_groups(&state.settings.permissions, &manager)
+        .iter()
+        .map(|g| g.group.clone())
+        .collect();
+    let mut conn = bitu_core::db::conn(&state.services.db).await?;
+    // One row more than shown tells whether a next page exists.
+    let mut rows = queries::decisions(&mut conn, &dns, (page - 1) * PER_PAGE, PER_PAGE + 1).await?;
+    let has_next = rows.len() as i64 > PER_PAGE;
+    rows.truncate(PER_PAGE as usize);
+    let mut context = page_context(&req, &state, "Decisions on group access");
+    context.insert("rows", &rows);
+    context.insert("page", &page);
+    context.insert("has_next", &has_next);
+    html(&state, "permissions/log.html", &context)
+}
