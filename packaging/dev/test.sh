@@ -15,6 +15,7 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 # Node.js and npm run the test OpenID Connect provider (packaging/dev/oidc; services.sh
 # installs its npm packages from the committed lock file).
 command -v node >/dev/null || missing+=(nodejs)
+# npm installs axe-core (tests/axe), which the browser tests inject to check accessibility.
 command -v npm >/dev/null || missing+=(npm)
 # kill stops and restarts the daemons under test (procps, usually present).
 command -v kill >/dev/null || missing+=(procps)
@@ -25,6 +26,12 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+
+step "axe-core for the accessibility checks (tests/axe, pinned by its package-lock.json)"
+if [[ ! -f tests/axe/node_modules/axe-core/axe.min.js ]]; then
+    npm ci --prefix tests/axe --ignore-scripts --no-audit --no-fund
+fi
+echo "browser test screenshots: $repo/target/screenshots/"
 
 step "local services"
 bash packaging/dev/services.sh start

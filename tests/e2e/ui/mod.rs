@@ -1,8 +1,10 @@
 //! Journeys and page-level behaviour in headless Chromium: what people meet, driven to the end.
 
+mod axe;
 mod captcha;
 mod email_change;
 mod error_pages;
+mod journeys;
 mod keys_page;
 mod passwords;
 mod session_ended;

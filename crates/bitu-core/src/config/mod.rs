@@ -449,6 +449,14 @@ impl Settings {
                 );
             }
         }
+        if self.signup.reveal_captcha_answer_for_tests && !is_loopback_url(&self.site.base_url) {
+            problem(
+                "signup.reveal_captcha_answer_for_tests",
+                "is for development and tests only: site.base_url must be on localhost or a \
+                 loopback address"
+                    .into(),
+            );
+        }
         if self.password.min_score > 4 {
             problem("password.min_score", "must be between 0 and 4".into());
         }
@@ -508,6 +516,20 @@ fn read_secret(key: &'static str, path: &Path) -> Result<String, ConfigError> {
         })
 }
 
+/// Whether `url` names this machine (localhost or a loopback address): a development or test
+/// site, never a production one.
+fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +538,27 @@ mod tests {
     fn defaults_are_valid() {
         let settings = Settings::from_toml_str("").unwrap();
         assert!(settings.validate().is_empty(), "{:?}", settings.validate());
+    }
+
+    #[test]
+    fn the_captcha_answer_is_revealed_on_this_machine_only() {
+        for (base_url, allowed) in [
+            ("http://localhost:8000", true),
+            ("http://127.0.0.1:3000", true),
+            ("http://[::1]:80", true),
+            ("https://idm.wikimedia.org", false),
+            ("https://localhost.evil.org", false),
+        ] {
+            let settings = Settings::from_toml_str(&format!(
+                "[site]\nbase_url = {base_url:?}\n[signup]\nreveal_captcha_answer_for_tests = true\n"
+            ))
+            .unwrap();
+            let refused = settings
+                .validate()
+                .iter()
+                .any(|(key, _)| key == "signup.reveal_captcha_answer_for_tests");
+            assert_eq!(refused, !allowed, "{base_url}");
+        }
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct SignupSettings {
     pub default_groups: Vec<String>,
     /// Subject of the activation mail.
     pub activation_subject: String,
+    /// Development and tests only: the sign-up form carries the captcha's answer (as
+    /// `data-test-answer` on the image) so browser tests can solve it. `check-config` refuses
+    /// it unless `site.base_url` is on this machine (localhost or a loopback address).
+    pub reveal_captcha_answer_for_tests: bool,
 }
 
 impl Default for SignupSettings {
@@ -77,6 +81,7 @@ impl Default for SignupSettings {
             login_shell: "/bin/bash".into(),
             default_groups: Vec::new(),
             activation_subject: "Bitu account activation".into(),
+            reveal_captcha_answer_for_tests: false,
         }
     }
 }

@@ -49,6 +49,12 @@ async fn render(
     context.insert("uid", &form.uid);
     context.insert("email", &form.email);
     context.insert("captcha_id", &captcha_id);
+    if state.settings.signup.reveal_captcha_answer_for_tests {
+        // Tests only (check-config refuses it on a real site): lets a browser test solve it.
+        let answer =
+            bitu_core::signup::captcha::answer_for_tests(&state.services.db, &captcha_id).await?;
+        context.insert("captcha_answer", &answer);
+    }
     context.insert("errors", &errors.0);
     context.insert("form_error", &form_error);
     context.insert("min_length", &state.settings.password.min_length);
