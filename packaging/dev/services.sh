@@ -6,11 +6,14 @@
 #   start        install missing Debian packages and start everything:
 #                  - a private OpenLDAP instance (ldap://127.0.0.1:3389)
 #                  - an SMTP sink writing to a Maildir (127.0.0.1:2525)
+#                  - the test OpenID Connect provider, with MediaWiki and
+#                    Phabricator OAuth 2.0 look-alikes (http://127.0.0.1:9090;
+#                    packaging/dev/oidc, npm's oidc-provider on Node.js)
 #                  - MariaDB (127.0.0.1:3306, root without password)
 #                  - Redis (127.0.0.1:6379)
 #                then write $STATE/env. Idempotent; a second run is fast.
-#   stop         stop slapd and the SMTP sink (and MariaDB/Redis only if this
-#                script started them)
+#   stop         stop slapd, the SMTP sink and the OIDC provider (and
+#                MariaDB/Redis only if this script started them)
 #   status       one line per service (exit status 0 only if all are up)
 #   env          print $STATE/env (export lines for the test suite)
 #   start-smtp   start only the SMTP sink
@@ -19,6 +22,8 @@
 #
 # State directory: ${BITU_DEV_DIR:-<repo>/.dev}
 # Environment overrides: BITU_DEV_LDAP_PORT (3389), BITU_DEV_SMTP_PORT (2525),
+# BITU_DEV_OIDC_PORT (9090), BITU_DEV_WEB_PORT (8000: the provider's static
+# client "bitu" may return to http://localhost:<it>/complete/oidc/),
 # BITU_DEV_SLAPD_DEBUG (slapd -d level, default "stats": one log line per
 # LDAP operation step in $STATE/slapd/slapd.log; the previous log of a
 # restarted slapd is kept as slapd.log.1).
@@ -60,6 +65,12 @@ SMTP_HOST=127.0.0.1
 SMTP_PORT=${BITU_DEV_SMTP_PORT:-2525}
 AIOSMTPD_REQ='aiosmtpd>=1.4,<2'
 
+OIDC_HOST=127.0.0.1
+OIDC_PORT=${BITU_DEV_OIDC_PORT:-9090}
+OIDC_URL=http://$OIDC_HOST:$OIDC_PORT
+OIDC_SRC=$REPO/packaging/dev/oidc
+WEB_PORT=${BITU_DEV_WEB_PORT:-8000}
+
 MARIADB_HOST=127.0.0.1
 MARIADB_PORT=3306
 REDIS_HOST=127.0.0.1
@@ -79,6 +90,9 @@ MAILDIR=$STATE/maildir
 SMTP_PID=$STATE/smtp.pid
 SMTP_LOG=$STATE/smtp.log
 SMTP_MATCH=" aiosmtpd.handlers.Mailbox $MAILDIR "  # identifies our SMTP sink
+OIDC_PID=$STATE/oidc.pid
+OIDC_LOG=$STATE/oidc.log
+OIDC_MATCH=" $OIDC_SRC/server.js --port $OIDC_PORT "  # identifies our provider
 MARIADB_MARKER=$STATE/mariadb.started-by-us
 REDIS_MARKER=$STATE/redis.started-by-us
 REDIS_DIR=$STATE/redis
@@ -544,6 +558,39 @@ stop_smtp() {
     stop_pid smtp "$SMTP_PID" "$SMTP_MATCH"
 }
 
+# ------------------------------------------------------------------- OIDC --
+
+oidc_up() {
+    timeout 5 bash -c "exec 3<>/dev/tcp/$OIDC_HOST/$OIDC_PORT" 2>/dev/null
+}
+
+# The provider's npm packages, installed from the committed lock file when it changed.
+ensure_oidc_packages() {
+    if ! have node || ! have npm; then
+        ensure_packages nodejs npm
+    fi
+    local stamp=$OIDC_SRC/node_modules/.package-lock.json
+    if [ -f "$stamp" ] && [ ! "$OIDC_SRC/package-lock.json" -nt "$stamp" ]; then
+        return 0
+    fi
+    log "oidc: npm ci in $OIDC_SRC"
+    (cd "$OIDC_SRC" && npm ci --no-audit --no-fund >&2) || die "npm ci in $OIDC_SRC failed"
+}
+
+start_oidc() {
+    ensure_oidc_packages
+    pid_alive "$OIDC_PID" "$OIDC_MATCH" >/dev/null && return 0
+    log "oidc: starting the test provider on $OIDC_URL"
+    local redirects="http://localhost:$WEB_PORT/complete/oidc/,http://127.0.0.1:$WEB_PORT/complete/oidc/"
+    BITU_DEV_OIDC_REDIRECTS=$redirects spawn "$OIDC_PID" "$OIDC_LOG" \
+        node "$OIDC_SRC/server.js" --port "$OIDC_PORT" --host "$OIDC_HOST"
+    wait_daemon "oidc: provider on $OIDC_URL" "$OIDC_PID" "$OIDC_MATCH" "$OIDC_LOG" oidc_up
+}
+
+stop_oidc() {
+    stop_pid oidc "$OIDC_PID" "$OIDC_MATCH"
+}
+
 # ---------------------------------------------------------------- MariaDB --
 
 mariadb_up() {
@@ -659,6 +706,7 @@ write_env() {
         env_line BITU_TEST_SMTP_HOST "$SMTP_HOST"
         env_line BITU_TEST_SMTP_PORT "$SMTP_PORT"
         env_line BITU_TEST_MAILDIR "$MAILDIR"
+        env_line BITU_TEST_OIDC_URL "$OIDC_URL"
         env_line BITU_DEV_DIR "$STATE"
     } >"$tmp"
     if ! cmp -s "$tmp" "$ENV_FILE" 2>/dev/null; then
@@ -676,6 +724,9 @@ Bitu local services (state: $STATE)
            bind  $LDAP_BIND_DN / $LDAP_BIND_PASSWORD
            log   $SLAPD_LOG
   SMTP     smtp://$SMTP_HOST:$SMTP_PORT  (no auth, any recipient) -> Maildir $MAILDIR
+  OIDC     $OIDC_URL  client bitu / bitu-dev-oidc-secret, any login
+           MediaWiki $OIDC_URL/w/ (secret mediawiki-dev-secret), Phabricator $OIDC_URL/
+           (secret phabricator-dev-secret); log $OIDC_LOG
   MariaDB  mysql://root@$MARIADB_HOST:$MARIADB_PORT$( [ -f "$MARIADB_MARKER" ] && echo '  (started by this script)' || echo '  (pre-existing, not managed)')
   Redis    redis://$REDIS_HOST:$REDIS_PORT$( [ -f "$REDIS_MARKER" ] && echo '  (started by this script)' || echo '  (pre-existing, not managed)')
 Environment: . $ENV_FILE   (or: eval "\$(packaging/dev/services.sh env)")
@@ -694,6 +745,7 @@ cmd_start() {
     lock
     ensure_ldap
     start_smtp
+    start_oidc
     ensure_mariadb
     ensure_redis
     write_env
@@ -704,6 +756,7 @@ cmd_stop() {
     lock
     stop_pid slapd "$SLAPD_PID" "$SLAPD_MATCH"
     stop_smtp
+    stop_oidc
     stop_mariadb
     stop_redis
 }
@@ -719,6 +772,11 @@ cmd_status() {
         echo "smtp     up    smtp://$SMTP_HOST:$SMTP_PORT (pid $pid, Maildir $MAILDIR)"
     else
         echo "smtp     down  smtp://$SMTP_HOST:$SMTP_PORT"; ok=1
+    fi
+    if pid=$(pid_alive "$OIDC_PID" "$OIDC_MATCH") && oidc_up; then
+        echo "oidc     up    $OIDC_URL (pid $pid)"
+    else
+        echo "oidc     down  $OIDC_URL"; ok=1
     fi
     if have mariadb && mariadb_up; then
         echo "mariadb  up    mysql://root@$MARIADB_HOST:$MARIADB_PORT"

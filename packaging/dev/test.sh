@@ -12,6 +12,9 @@ missing=()
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# Node.js and npm run the test OpenID Connect provider (packaging/dev/oidc; services.sh
+# installs its npm packages from the committed lock file).
+command -v node >/dev/null || missing+=(nodejs)
 # npm installs axe-core (tests/axe), which the browser tests inject to check accessibility.
 command -v npm >/dev/null || missing+=(npm)
 # kill stops and restarts the daemons under test (procps, usually present).

@@ -74,6 +74,25 @@ account_manager_groups = ["cn=bitu-account-managers,ou=groups,dc=example,dc=org"
 [web]
 bind = "127.0.0.1:${port}"
 
+# The test identity provider that services.sh runs (any login name; try alice).
+[oidc]
+enabled = true
+issuer = "${BITU_TEST_OIDC_URL}"
+client_id = "bitu"
+client_secret = "bitu-dev-oidc-secret"
+
+[linking.mediawiki]
+enabled = true
+url = "${BITU_TEST_OIDC_URL}/w/"
+client_id = "bitu-dev"
+client_secret = "mediawiki-dev-secret"
+
+[linking.phabricator]
+enabled = true
+url = "${BITU_TEST_OIDC_URL}/"
+client_id = "PHID-OASC-bitu-dev"
+client_secret = "phabricator-dev-secret"
+
 [logging.handlers.console]
 level = "info"
 
@@ -120,6 +139,7 @@ cmd_up() {
 
 Bitu is up: ${url}
   demo users (password demo-password-1): alice, bob, carol
+  or sign in at the test identity provider: ${BITU_TEST_OIDC_URL} (any password)
   config:     $config
   logs:       $state/logs/ (debug log of target bitu: bitu_debug.log)
   mail sink:  SMTP 127.0.0.1:${BITU_TEST_SMTP_PORT}, messages in $state/maildir/new

@@ -29,6 +29,7 @@ mod recovery;
 mod review_fixes;
 mod schema;
 mod signup;
+mod sso;
 mod ui;
 mod web;
 mod worker;

@@ -99,12 +99,14 @@ pub async fn blocksync(
     }
 }
 
-/// Deletes expired sign-ups (and, unless listing only, expired captchas and audit rows older
-/// than `audit_retention`); `listed` receives each sign-up of a dry run or a `uid` deletion.
+/// Deletes expired sign-ups (and, unless listing only, expired captchas, audit rows older
+/// than `audit_retention` and sign-in or linking flows older than `flow_lifetime`);
+/// `listed` receives each sign-up of a dry run or a `uid` deletion.
 pub async fn expire(
     db: &DbPool,
     request: &ExpireRequest,
     audit_retention: Duration,
+    flow_lifetime: Duration,
     listed: impl FnMut(&Expired),
 ) -> Result<Ran, String> {
     let outcome = expire::run(db, &SystemClock, request, listed)
@@ -124,9 +126,12 @@ pub async fn expire(
                     audit::retention::purge(db, audit_retention, audit::retention::BATCH)
                         .await
                         .map_err(|e| e.to_string())?;
+                let flows = bitu_core::sso::flows::purge_expired(db, flow_lifetime)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 info!(
                     signups = count,
-                    captchas, audit_rows, "expired entries deleted"
+                    captchas, audit_rows, flows, "expired entries deleted"
                 );
             }
             Ok(Ran::Done)

@@ -51,6 +51,8 @@ pub struct AppState {
     pub sessions: Sessions,
     /// Permission checks, with their caches of group members and account states.
     pub authz: Authz,
+    /// HTTP to the identity provider and the linking sites (one per worker thread).
+    pub sso_http: bitu_core::sso::Http,
 }
 
 impl AppState {
@@ -65,7 +67,10 @@ impl AppState {
                 return self.clone();
             }
         };
+        let sso_http = bitu_core::sso::Http::new(self.settings.oidc.timeout)
+            .unwrap_or_else(|_| self.sso_http.clone());
         AppState {
+            sso_http,
             sessions: self.sessions.on_pool(services.db.clone()),
             rate_limiter: self.rate_limiter.on_pool(services.redis.clone()),
             queue: self.queue.on_pool(services.redis.clone()),
@@ -169,6 +174,8 @@ pub async fn serve(
             &settings.authz.with_permission_groups(&settings.permissions),
             &settings.ldap.ppolicy_dn,
         ),
+        sso_http: bitu_core::sso::Http::new(settings.oidc.timeout)
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
     });
     let access_table = web::Data::new(AccessTable::new());
     let secure = settings.site.base_url.starts_with("https://");

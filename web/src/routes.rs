@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::pages::legacy::{self, redirect};
 use crate::pages::{
-    account, assets, blocking, health, home, keys, not_found, permissions, signup, signup_api,
+    account, assets, blocking, health, home, keys, not_found, permissions, signup, signup_api, sso,
 };
 
 /// Who may call a route.
@@ -102,6 +102,12 @@ pub fn routes() -> Vec<Route> {
         get("/login/", public(), account::login::show),
         post("/login/", public(), account::login::submit),
         post("/logout/", public(), account::logout::submit),
+        // The original's sign-in page path (monitoring probes it), and single sign-on: the
+        // paths the identity provider and the linking sites have registered. Linking checks
+        // for a signed-in session itself (the same paths serve the sign-in).
+        get("/accounts/login/", public(), account::login::show),
+        get("/login/{backend}/", public(), sso::start::begin),
+        get("/complete/{backend}/", public(), sso::complete::finish),
         get("/password/reset/", public(), account::reset::request_page),
         post("/password/reset/", public(), account::reset::request),
         get(
@@ -169,6 +175,16 @@ pub fn routes() -> Vec<Route> {
             "/account/tokens/{id}/revoke/",
             require(ManageOwnAccount),
             account::tokens::revoke,
+        ),
+        post(
+            "/account/links/{system}/unlink/",
+            require(ManageOwnAccount),
+            sso::links::unlink,
+        ),
+        post(
+            "/account/links/dismiss/",
+            require(ManageOwnAccount),
+            sso::links::dismiss,
         ),
         // Sign-up.
         get("/signup/", public(), signup::form::show),

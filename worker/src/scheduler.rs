@@ -55,7 +55,13 @@ pub async fn start(settings: &Settings, db: &DbPool) -> Result<Option<JobSchedul
             let (settings, db) = (settings.clone(), db.clone());
             Box::pin(async move {
                 let request = jobs::scheduled_expire(&settings);
-                let run = jobs::expire(&db, &request, settings.audit.retention, |_| {});
+                let run = jobs::expire(
+                    &db,
+                    &request,
+                    settings.audit.retention,
+                    settings.oidc.flow_lifetime,
+                    |_| {},
+                );
                 logged(
                     EXPIRE,
                     jobs::recorded(&db, EXPIRE, Trigger::Scheduler, run).await,

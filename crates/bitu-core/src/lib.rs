@@ -28,6 +28,7 @@ pub mod queue;
 pub mod redis;
 pub mod services;
 pub mod signup;
+pub mod sso;
 pub mod systemd;
 pub mod timer_runs;
 

@@ -9,6 +9,7 @@ pub mod database;
 pub mod directory;
 pub mod env;
 pub mod mailbox;
+pub mod oidc;
 pub mod process;
 pub mod tcp_proxy;
 

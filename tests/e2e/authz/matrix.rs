@@ -37,6 +37,10 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ("GET /favicon.ico", [200; 7]),
     ("GET /login/", [200; 7]),
     ("POST /login/", [200; 7]),
+    ("GET /accounts/login/", [200; 7]),
+    // No [oidc] or [linking] in this test: the backends do not exist.
+    ("GET /login/{backend}/", [404; 7]),
+    ("GET /complete/{backend}/", [404; 7]),
     ("GET /password/reset/", [200; 7]),
     ("POST /password/reset/", [200; 7]),
     ("GET /password/reset/{uid}/{expires}/{token}/", [303; 7]),
@@ -67,6 +71,14 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     (
         "POST /account/email/confirm/",
         [302, 400, 302, 400, 400, 403, 403],
+    ),
+    (
+        "POST /account/links/{system}/unlink/",
+        [302, 404, 302, 404, 404, 403, 403],
+    ),
+    (
+        "POST /account/links/dismiss/",
+        [302, 303, 302, 303, 303, 403, 403],
     ),
     ("GET /account/tokens/", [302, 200, 302, 200, 200, 403, 403]),
     ("POST /account/tokens/", [302, 200, 302, 200, 200, 403, 403]),
@@ -317,6 +329,7 @@ fn concrete(path: &str) -> String {
         .replace("{ip}", "198.51.100.7")
         .replace("{system}", "gerrit")
         .replace("{tail:.*}", "x/")
+        .replace("{backend}", "oidc")
 }
 
 fn is_json(path: &str) -> bool {

@@ -45,9 +45,15 @@ fn main() -> ExitCode {
                 dry_run: args.dry_run,
                 ..jobs::scheduled_expire(&settings)
             };
-            jobs::expire(&services.db, &request, settings.audit.retention, |signup| {
-                println!("{}\t{}\t{}", signup.id, signup.uid, signup.created_at);
-            })
+            jobs::expire(
+                &services.db,
+                &request,
+                settings.audit.retention,
+                settings.oidc.flow_lifetime,
+                |signup| {
+                    println!("{}\t{}\t{}", signup.id, signup.uid, signup.created_at);
+                },
+            )
             .await
         },
     )

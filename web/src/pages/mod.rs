@@ -11,3 +11,4 @@ pub mod not_found;
 pub mod permissions;
 pub mod signup;
 pub mod signup_api;
+pub mod sso;

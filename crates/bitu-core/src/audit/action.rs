@@ -84,6 +84,13 @@ actions! {
     LegacyImport => "import.django", "Data imported from the previous Bitu";
     /// Bitu decided a request whose votes were recorded while LDAP was away.
     GroupAccessDecide => "group_access.decide", "Group access request decided";
+    /// Someone signed in through the identity provider (refused: the account is locked).
+    SignIn => "account.signin", "Signed in";
+    /// A Wikimedia or Phabricator account was linked, or its name refreshed (refused: it is
+    /// linked to another account).
+    AccountLink => "account.link", "Linked account added or refreshed";
+    /// A linked Wikimedia or Phabricator account was unlinked.
+    AccountUnlink => "account.unlink", "Linked account removed";
 }
 
 impl fmt::Display for Action {

@@ -15,6 +15,7 @@ mod names;
 mod permissions;
 mod queue;
 mod signup;
+mod sso;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ pub use names::{CreatableRules, MEDIAWIKI_RESERVED, NamesSettings};
 pub use permissions::{Operator, PermissionGroup, PermissionsSettings, RuleKind, RuleSettings};
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
+pub use sso::{LinkSettings, LinkingSettings, OidcSettings};
 
 /// Where the configuration file lives when neither `--config` nor `BITU_CONFIG` say otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/bitu/bitu.toml";
@@ -97,6 +99,10 @@ pub struct Settings {
     pub blocking: BlockingSettings,
     /// Group access requests: requestable groups and their rules.
     pub permissions: PermissionsSettings,
+    /// Sign-in through the organisation's OpenID Connect provider.
+    pub oidc: OidcSettings,
+    /// Linked Wikimedia and Phabricator accounts (OAuth 2.0 consumers).
+    pub linking: LinkingSettings,
 }
 
 /// MariaDB connection settings.
@@ -363,6 +369,17 @@ impl Settings {
         if let Some(path) = &self.mail.smtp.password_file {
             self.mail.smtp.password = read_secret("mail.smtp.password_file", path)?;
         }
+        if let Some(path) = &self.oidc.client_secret_file {
+            self.oidc.client_secret = read_secret("oidc.client_secret_file", path)?;
+        }
+        if let Some(path) = &self.linking.mediawiki.client_secret_file {
+            self.linking.mediawiki.client_secret =
+                read_secret("linking.mediawiki.client_secret_file", path)?;
+        }
+        if let Some(path) = &self.linking.phabricator.client_secret_file {
+            self.linking.phabricator.client_secret =
+                read_secret("linking.phabricator.client_secret_file", path)?;
+        }
         Ok(())
     }
 
@@ -469,6 +486,7 @@ impl Settings {
         problems.extend(self.api_tokens.validate());
         problems.extend(self.permissions.validate());
         problems.extend(self.blocking.validate());
+        problems.extend(self.oidc.validate(&self.linking));
         problems
     }
 }

@@ -203,6 +203,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    sso_flows (id) {
+        id -> Unsigned<BigInt>,
+        state_hash -> Binary,
+        backend -> Varchar,
+        nonce -> Varchar,
+        pkce_verifier -> Varchar,
+        next_path -> Varchar,
+        uid -> Nullable<Varchar>,
+        created_at -> Datetime,
+    }
+}
+
+diesel::table! {
     timer_runs (name) {
         name -> Varchar,
         last_started_at -> Nullable<Datetime>,
@@ -250,6 +263,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     signup_captchas,
     signups,
     ssh_keys,
+    sso_flows,
     timer_runs,
     uid_number_counter,
     web_sessions,

@@ -6,6 +6,7 @@ mod block_system;
 mod group_access_decide;
 mod group_membership;
 mod ldap_modify;
+mod link_account;
 mod password_reset_mail;
 mod probe;
 mod provision_account;
@@ -16,6 +17,7 @@ pub use block_system::BlockSystem;
 pub use group_access_decide::GroupAccessDecide;
 pub use group_membership::GroupMembership;
 pub use ldap_modify::{AttributeChange, ChangeOp, LdapModify};
+pub use link_account::LinkAccount;
 pub use password_reset_mail::PasswordResetMail;
 pub use probe::Probe;
 pub use provision_account::ProvisionAccount;
@@ -36,4 +38,5 @@ pub static KINDS: &[Kind] = &[
     Kind::of::<BlockSystem>(),
     Kind::of::<GroupMembership>(),
     Kind::of::<GroupAccessDecide>(),
+    Kind::of::<LinkAccount>(),
 ];

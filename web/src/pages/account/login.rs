@@ -1,4 +1,5 @@
-//! `/login/`: sign in with developer name or shell username and password.
+//! `/login/` (and `/accounts/login/`): sign in with developer name or shell username and
+//! password, and the button to the identity provider when `[oidc]` is on.
 
 use std::time::Instant;
 
@@ -52,6 +53,13 @@ fn render(
     context.insert("error", &error);
     context.insert("session_ended", &session_ended);
     context.insert("form_kept", &resume::waiting(&req.get_session()));
+    let oidc = &state.settings.oidc;
+    context.insert("password_form", &oidc.password_form);
+    if oidc.enabled {
+        let next: String = url::form_urlencoded::byte_serialize(form.next.as_bytes()).collect();
+        context.insert("oidc_url", &format!("/login/{}/?next={next}", oidc.backend));
+        context.insert("oidc_name", &oidc.display_name);
+    }
     html(state, "account/login.html", &context)
 }
 
@@ -75,6 +83,10 @@ pub async fn submit(
     session: Session,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
+    if !state.settings.oidc.password_form {
+        // Turned off: people sign in at the identity provider only.
+        return Err(WebError::NotFound);
+    }
     let started = Instant::now();
     let ip = client_ip(&req, &state.settings.web.trusted_proxies)
         .map(|ip| ip.to_string())

@@ -1,12 +1,51 @@
-//! `POST /logout/`: ends the session (its row is deleted).
+//! `POST /logout/`: ends the session (its row is deleted). A session that began at the
+//! identity provider is offered the provider's end-session page when it advertises one.
 
 use actix_session::Session;
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::sso::oidc::Provider;
 
-/// Signs out and returns to the start page.
-pub async fn submit(session: Session) -> HttpResponse {
+use crate::app::AppState;
+use crate::error::WebError;
+use crate::pages::sso::{SESSION_VIA_OIDC, message};
+
+/// Signs out and returns to the start page (or offers the provider's sign-out).
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, WebError> {
+    let via_oidc = session
+        .get::<bool>(SESSION_VIA_OIDC)
+        .ok()
+        .flatten()
+        .unwrap_or(false);
     session.purge();
-    HttpResponse::SeeOther()
+    let home = HttpResponse::SeeOther()
         .insert_header(("Location", "/"))
-        .finish()
+        .finish();
+    if !via_oidc || !state.settings.oidc.enabled {
+        return Ok(home);
+    }
+    let base = state.settings.site.base_url.trim_end_matches('/');
+    let provider = Provider {
+        settings: &state.settings.oidc,
+        http: &state.sso_http,
+        redirect_url: format!("{base}/complete/{}/", state.settings.oidc.backend),
+    };
+    let Some(url) = provider.end_session_url(&format!("{base}/")).await else {
+        return Ok(home);
+    };
+    message(
+        &req,
+        &state,
+        StatusCode::OK,
+        "Signed out",
+        &[
+            "You are signed out of Bitu. You are still signed in at the identity provider, \
+           which other sites may use.",
+        ],
+        Some((&url, "Sign out at the identity provider too")),
+    )
 }

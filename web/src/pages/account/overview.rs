@@ -87,6 +87,7 @@ pub async fn page(
         .map(AuditRow::describe)
         .collect();
     let mut context = page_context(&req, &state, "Your account");
+    crate::pages::sso::links::account_context(&state, &session, &entry, &mut context);
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
     context.insert("groups", &groups);
@@ -106,6 +107,13 @@ fn saved_notice(account: &AccountSettings, key: &str) -> Option<String> {
             Some("Your password was changed. Other sessions were signed out.".to_string())
         }
         "mail" => Some("Your email address was changed.".to_string()),
+        "linked-wikimedia" | "linked-phabricator" => Some(
+            "Your account is being linked; it shows here within a minute (reload the page)."
+                .to_string(),
+        ),
+        "unlinked-wikimedia" | "unlinked-phabricator" => {
+            Some("Your account is being unlinked; it disappears here within a minute.".to_string())
+        }
         attribute => {
             let editable = account
                 .editable
