@@ -14,6 +14,7 @@ mod blocklist;
 mod database;
 mod directory;
 mod failover;
+mod import_django;
 mod jobs_support;
 mod keys;
 mod logging;

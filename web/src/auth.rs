@@ -255,8 +255,10 @@ fn session_ended(req: &HttpRequest) -> bool {
 
 /// Whether `path` belongs to a JSON API (answered with 401, never a redirect).
 pub fn is_api_path(path: &str) -> bool {
+    // `/accounts/api/`: the Django original's JSON APIs, kept for its tokens' scripts.
     path.starts_with("/api/")
         || path.starts_with("/signup/api/")
+        || path.starts_with("/accounts/api/")
         || path.starts_with("/permissions/api/")
 }
 

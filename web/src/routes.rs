@@ -8,6 +8,7 @@ use actix_web::{FromRequest, Handler, Responder, guard, web};
 use bitu_core::authz::Permission;
 use serde::Serialize;
 
+use crate::pages::legacy::{self, redirect};
 use crate::pages::{
     account, assets, blocking, health, home, keys, not_found, permissions, signup, signup_api, sso,
 };
@@ -292,6 +293,96 @@ pub fn routes() -> Vec<Route> {
             "/api/blocks/{uid}",
             require(BlockAccounts),
             blocking::api::status,
+        ),
+        // The Django original's URLs (table in docs/runbook.md): the sign-in pages in place,
+        // the rest redirected (301 GET, 308 POST); the targets check who may do what.
+        get("/accounts/login/", public(), account::login::show),
+        post("/accounts/login/", public(), redirect("/login/")),
+        get("/wikimedia/login/", public(), account::login::show),
+        post("/wikimedia/login/", public(), redirect("/login/")),
+        get("/accounts/logout/", public(), redirect("/")),
+        post("/accounts/logout/", public(), redirect("/logout/")),
+        get("/accounts/", public(), redirect("/account/")),
+        get("/ldapbackend/properties/", public(), redirect("/account/")),
+        get(
+            "/ldapbackend/password/",
+            public(),
+            redirect("/account/password/"),
+        ),
+        post(
+            "/ldapbackend/password/",
+            public(),
+            redirect("/account/password/"),
+        ),
+        get(
+            "/accounts/email/{tail:.*}",
+            public(),
+            redirect("/account/email/"),
+        ),
+        get(
+            "/accounts/api/tokens/{tail:.*}",
+            public(),
+            redirect("/account/tokens/"),
+        ),
+        get("/keymanagement/", public(), redirect("/keys/")),
+        get("/keymanagement/create/", public(), redirect("/keys/")),
+        post("/keymanagement/create/", public(), redirect("/keys/")),
+        post(
+            "/keymanagement/{id}/activate/",
+            public(),
+            redirect("/keys/{id}/activate/"),
+        ),
+        post(
+            "/keymanagement/{id}/deactivate/",
+            public(),
+            redirect("/keys/{id}/suspend/"),
+        ),
+        get(
+            "/keymanagement/{id}/delete/",
+            public(),
+            redirect("/keys/{id}/delete/"),
+        ),
+        post(
+            "/keymanagement/{id}/delete/",
+            public(),
+            redirect("/keys/{id}/delete/"),
+        ),
+        get(
+            "/wikimedia/password/{tail:.*}",
+            public(),
+            redirect("/password/reset/"),
+        ),
+        get("/wikimedia/whoami/", public(), redirect("/account/")),
+        get(
+            "/captcha/{tail:.*}",
+            public(),
+            redirect("/signup/captcha/new/"),
+        ),
+        get(
+            "/accounts/api/user",
+            require(ReadOwnAccount),
+            legacy::api::user,
+        ),
+        get(
+            "/accounts/api/ssh",
+            require(ReadOwnKeys),
+            legacy::api::ssh_list,
+        ),
+        post(
+            "/accounts/api/ssh",
+            require(ManageOwnKeys),
+            legacy::api::ssh_create,
+        ),
+        get(
+            "/accounts/api/ssh/{id}",
+            require(ReadOwnKeys),
+            legacy::api::ssh_get,
+        ),
+        route(
+            Method::DELETE,
+            "/accounts/api/ssh/{id}",
+            require(ManageOwnKeys),
+            legacy::api::ssh_delete,
         ),
         // Group access requests (the original's /permissions/ paths). Managers' routes need
         // the role for some group; the handlers check the request's own group (403).

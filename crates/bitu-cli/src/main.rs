@@ -6,6 +6,7 @@ mod audit;
 mod block;
 mod blocklist;
 mod check_config;
+mod import_django;
 mod jobs;
 mod migrate;
 mod names;
@@ -55,6 +56,9 @@ enum Command {
     /// Block or unblock an account everywhere, or show its state and log (`--status`)
     /// (reads [database], [ldap], [redis], [blocking]).
     Block(block::BlockArgs),
+    /// Carry the Django original's data over (reads [database], [signup], [keys],
+    /// [permissions], [blocklist], [api_tokens]); safe to run again, resumes when stopped.
+    ImportDjango(import_django::ImportDjangoArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Audit(command) => audit::run(&args.config, command),
         Command::Permissions(command) => permissions::run(&args.config, command),
         Command::Block(command) => block::run(&args.config, command),
+        Command::ImportDjango(command) => import_django::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

@@ -152,6 +152,47 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ),
     ("POST /api/blocks", [401, 403, 401, 403, 400, 403, 403]),
     ("GET /api/blocks/{uid}", [401, 403, 401, 403, 404, 403, 403]),
+    // The Django original's URLs: sign-in pages in place, redirects for anyone (the target
+    // decides), and its JSON APIs with the permissions of their /api/ twins.
+    ("GET /accounts/login/", [200; 7]),
+    ("POST /accounts/login/", [308; 7]),
+    ("GET /wikimedia/login/", [200; 7]),
+    ("POST /wikimedia/login/", [308; 7]),
+    ("GET /accounts/logout/", [301; 7]),
+    ("POST /accounts/logout/", [308; 7]),
+    ("GET /accounts/", [301; 7]),
+    ("GET /ldapbackend/properties/", [301; 7]),
+    ("GET /ldapbackend/password/", [301; 7]),
+    ("POST /ldapbackend/password/", [308; 7]),
+    ("GET /accounts/email/{tail:.*}", [301; 7]),
+    ("GET /accounts/api/tokens/{tail:.*}", [301; 7]),
+    ("GET /keymanagement/", [301; 7]),
+    ("GET /keymanagement/create/", [301; 7]),
+    ("POST /keymanagement/create/", [308; 7]),
+    ("POST /keymanagement/{id}/activate/", [308; 7]),
+    ("POST /keymanagement/{id}/deactivate/", [308; 7]),
+    ("GET /keymanagement/{id}/delete/", [301; 7]),
+    ("POST /keymanagement/{id}/delete/", [308; 7]),
+    ("GET /wikimedia/password/{tail:.*}", [301; 7]),
+    ("GET /wikimedia/whoami/", [301; 7]),
+    ("GET /captcha/{tail:.*}", [301; 7]),
+    (
+        "GET /accounts/api/user",
+        [401, 200, 401, 200, 200, 200, 403],
+    ),
+    ("GET /accounts/api/ssh", [401, 200, 401, 200, 200, 200, 403]),
+    (
+        "POST /accounts/api/ssh",
+        [401, 400, 401, 400, 400, 400, 403],
+    ),
+    (
+        "GET /accounts/api/ssh/{id}",
+        [401, 404, 401, 404, 404, 404, 403],
+    ),
+    (
+        "DELETE /accounts/api/ssh/{id}",
+        [401, 404, 401, 404, 404, 404, 403],
+    ),
     // Group access: requesting for everyone signed in (and `permissions` tokens); deciding
     // for managers of some group (gina); a token's scope grants nothing without the role.
     // Unknown group gerrit/x and request 999999: 404. A manager of another group: see
@@ -287,12 +328,14 @@ fn concrete(path: &str) -> String {
         .replace("{name}", "loginShell")
         .replace("{ip}", "198.51.100.7")
         .replace("{system}", "gerrit")
+        .replace("{tail:.*}", "x/")
         .replace("{backend}", "oidc")
 }
 
 fn is_json(path: &str) -> bool {
     path.starts_with("/api/")
         || path.starts_with("/signup/api/")
+        || path.starts_with("/accounts/api/")
         || path.starts_with("/permissions/api/")
 }
 

@@ -76,6 +76,23 @@ async fn state_on_my_page(chrome: &Chrome, base: &str, id: u64) -> String {
         .unwrap()
 }
 
+/// Reloads my page until request `id` shows `expected`: bitu-rq marks a change applied only
+/// after its LDAP write and mail, so the page may still say "(being applied)" for a moment.
+async fn wait_state_on_my_page(chrome: &Chrome, base: &str, id: u64, expected: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let state = state_on_my_page(chrome, base, id).await;
+        if state == expected {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "request {id} shows {state:?}, not {expected:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Waits for a mail to `to` whose subject contains `subject`.
 async fn mail_to(ctx: &TestContext, to: &str, subject: &str) -> Mail {
     let started = std::time::Instant::now();
@@ -206,7 +223,7 @@ async fn request_approve_reject_cancel_renew_and_revoke_in_the_browser() {
     wait_membership(&ctx, &tools, "ursula", false).await;
     let revoked = mail_to(&ctx, "ursula", "revoked").await;
     assert!(revoked.text.contains("Tools are gone"), "{}", revoked.text);
-    assert_eq!(state_on_my_page(&ursula, &base, renewal).await, "Revoked");
+    wait_state_on_my_page(&ursula, &base, renewal, "Revoked").await;
     for chrome in [ursula, gina, hal, vera] {
         chrome.close().await;
     }

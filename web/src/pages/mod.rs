@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod health;
 pub mod home;
 pub mod keys;
+pub mod legacy;
 pub mod not_found;
 pub mod permissions;
 pub mod signup;

@@ -77,7 +77,17 @@ pub struct TokenOwner {
     pub scopes: Vec<Scope>,
 }
 
-fn hash(value: &str) -> Vec<u8> {
+/// Whether `value` has the shape of the original's tokens (Django REST framework: 40
+/// lower-case hex characters, no prefix).
+pub fn is_legacy_form(value: &str) -> bool {
+    value.len() == 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The stored hash of a token value.
+pub fn hash(value: &str) -> Vec<u8> {
     Sha256::digest(value.as_bytes()).to_vec()
 }
 
@@ -212,14 +222,21 @@ pub async fn disable_all(pool: &DbPool, uid: &str) -> Result<usize> {
 /// The owner and scopes of the working (unexpired) token `value`, recording its use (at most
 /// once a minute).
 pub async fn authenticate(pool: &DbPool, value: &str) -> Result<Option<TokenOwner>> {
-    if !value.starts_with(TOKEN_PREFIX) {
+    let legacy = is_legacy_form(value);
+    if !value.starts_with(TOKEN_PREFIX) && !legacy {
         return Ok(None);
     }
     let mut conn = db::conn(pool).await?;
     let now = Utc::now().naive_utc();
-    let found: Option<(u64, String, String, Option<NaiveDateTime>)> = api_tokens::table
+    let mut query = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash(value)))
         .filter(api_tokens::expires_at.gt(now))
+        .into_boxed();
+    if legacy {
+        // The unprefixed form only ever names a token carried over from the original.
+        query = query.filter(api_tokens::legacy.eq(true));
+    }
+    let found: Option<(u64, String, String, Option<NaiveDateTime>)> = query
         .select((
             api_tokens::id,
             api_tokens::uid,

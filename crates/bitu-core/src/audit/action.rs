@@ -80,6 +80,8 @@ actions! {
     GroupAccessRevoke => "group_access.revoke", "Group access revoked";
     /// A time-limited group access ended by itself.
     GroupAccessExpire => "group_access.expire", "Group access expired";
+    /// A batch of rows of the Django original was imported (`bitu import-django`).
+    LegacyImport => "import.django", "Data imported from the previous Bitu";
     /// Bitu decided a request whose votes were recorded while LDAP was away.
     GroupAccessDecide => "group_access.decide", "Group access request decided";
     /// Someone signed in through the identity provider (refused: the account is locked).

@@ -145,6 +145,8 @@ pub enum Target {
         /// `SHA256:...`.
         fingerprint: String,
     },
+    /// A table filled by an import, by name.
+    Table(String),
     /// An API token of `owner`, by id.
     Token {
         /// The token's owner.
@@ -162,6 +164,7 @@ impl Target {
             Target::Group(_) => "group",
             Target::Key { .. } => "key",
             Target::Token { .. } => "token",
+            Target::Table(_) => "table",
         }
     }
 
@@ -169,7 +172,7 @@ impl Target {
     pub fn value(&self) -> String {
         match self {
             Target::User(uid) => uid.clone(),
-            Target::Group(dn) => dn.clone(),
+            Target::Group(dn) | Target::Table(dn) => dn.clone(),
             Target::Key { fingerprint, .. } => fingerprint.clone(),
             Target::Token { id, .. } => id.to_string(),
         }
@@ -179,7 +182,7 @@ impl Target {
     pub fn subject(&self) -> Option<&str> {
         match self {
             Target::User(uid) => Some(uid),
-            Target::Group(_) => None,
+            Target::Group(_) | Target::Table(_) => None,
             Target::Key { owner, .. } | Target::Token { owner, .. } => Some(owner),
         }
     }

@@ -42,6 +42,7 @@ diesel::table! {
         last_used_at -> Nullable<Datetime>,
         scopes -> Varchar,
         expires_at -> Datetime,
+        legacy -> Bool,
     }
 }
 
@@ -136,6 +137,17 @@ diesel::table! {
         queue -> Varchar,
         envelope -> Text,
         created_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    legacy_import_map (id) {
+        id -> Unsigned<BigInt>,
+        source_table -> Varchar,
+        legacy_id -> Varchar,
+        target_table -> Varchar,
+        target_id -> Unsigned<BigInt>,
+        imported_at -> Datetime,
     }
 }
 
@@ -246,6 +258,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocklist_ip_blocks,
     blocklist_versions,
     job_outbox,
+    legacy_import_map,
     name_skeletons,
     signup_captchas,
     signups,

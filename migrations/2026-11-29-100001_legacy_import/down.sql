@@ -1,0 +1,2 @@
+ALTER TABLE api_tokens DROP COLUMN legacy;
+DROP TABLE legacy_import_map;
