@@ -196,7 +196,7 @@ async fn every_change_leaves_exactly_one_row() {
     let rows = all_rows(&ctx).await;
     // Blocking's rows (account.block*) are checked by the blocking tests, group access rows
     // (group_access.*) by permissions::workflow, single sign-on and linking rows by sso::,
-    // import.django rows by import_django::.
+    // the import's row by the import tests.
     let expected = Action::ALL
         .iter()
         .filter(|a| !a.as_str().starts_with("account.block") && **a != Action::AccountUnblock)
