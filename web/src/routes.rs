@@ -102,10 +102,9 @@ pub fn routes() -> Vec<Route> {
         get("/login/", public(), account::login::show),
         post("/login/", public(), account::login::submit),
         post("/logout/", public(), account::logout::submit),
-        // The original's sign-in page path (monitoring probes it), and single sign-on: the
-        // paths the identity provider and the linking sites have registered. Linking checks
-        // for a signed-in session itself (the same paths serve the sign-in).
-        get("/accounts/login/", public(), account::login::show),
+        // Single sign-on: the paths the identity provider and the linking sites have
+        // registered. Linking checks for a signed-in session itself (the same paths serve the
+        // sign-in). The original's /accounts/login/ is with the other legacy paths below.
         get("/login/{backend}/", public(), sso::start::begin),
         get("/complete/{backend}/", public(), sso::complete::finish),
         get("/password/reset/", public(), account::reset::request_page),
