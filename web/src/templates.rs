@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use actix_session::SessionExt;
 use actix_web::http::Method;
+use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest};
 use tera::{Context, Tera};
 
@@ -106,10 +107,35 @@ pub fn html(
     name: &str,
     context: &Context,
 ) -> Result<actix_web::HttpResponse, WebError> {
+    html_status(state, name, context, StatusCode::OK)
+}
+
+/// Renders `name` as an HTML response with `status`.
+pub fn html_status(
+    state: &AppState,
+    name: &str,
+    context: &Context,
+    status: StatusCode,
+) -> Result<actix_web::HttpResponse, WebError> {
     let body = state.templates.render(name, context)?;
-    Ok(actix_web::HttpResponse::Ok()
+    Ok(actix_web::HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
+}
+
+/// Renders a form page: 400 when it shows the form refused (`refused`), 200 otherwise.
+pub fn form_html(
+    state: &AppState,
+    name: &str,
+    context: &Context,
+    refused: bool,
+) -> Result<actix_web::HttpResponse, WebError> {
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    html_status(state, name, context, status)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{html, html_status, page_context};
 
 /// The change form.
 #[derive(Deserialize)]
@@ -138,9 +138,12 @@ fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebErr
     );
     context.insert("link_url", "/account/email/");
     context.insert("link_text", "Change your address again");
-    let mut response = html(state, "message.html", &context)?;
-    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    Ok(response)
+    html_status(
+        state,
+        "message.html",
+        &context,
+        actix_web::http::StatusCode::BAD_REQUEST,
+    )
 }
 
 /// The signed-in user's entry, if the link is valid for it as it is now.

@@ -12,7 +12,7 @@ use super::anonymous_mail_request;
 use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{html, html_status, page_context};
 
 const SESSION_RESET: &str = "reset_link";
 
@@ -108,9 +108,12 @@ fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebErr
     );
     context.insert("link_url", "/password/reset/");
     context.insert("link_text", "Ask for a new reset link");
-    let mut response = html(state, "message.html", &context)?;
-    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    Ok(response)
+    html_status(
+        state,
+        "message.html",
+        &context,
+        actix_web::http::StatusCode::BAD_REQUEST,
+    )
 }
 
 fn render_set(

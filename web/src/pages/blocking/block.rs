@@ -7,7 +7,7 @@ use bitu_core::blocking::{ActionKind, System, search};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 async fn render(
     req: &HttpRequest,
@@ -26,11 +26,7 @@ async fn render(
     context.insert("account", &account);
     context.insert("systems", &systems);
     context.insert("error", &error);
-    let mut response = html(state, "blocking/block.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "blocking/block.html", &context, error.is_some())
 }
 
 /// `GET /wikimedia/block/{uid}`

@@ -8,7 +8,7 @@ use bitu_core::blocking::{ActionKind, search, store};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 async fn render(
     req: &HttpRequest,
@@ -30,11 +30,7 @@ async fn render(
     context.insert("account", &account);
     context.insert("removed_mail", &removed_mail);
     context.insert("error", &error);
-    let mut response = html(state, "blocking/unblock.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "blocking/unblock.html", &context, error.is_some())
 }
 
 /// `GET /wikimedia/unblock/{uid}`

@@ -8,7 +8,7 @@ use bitu_core::permissions::{Facts, Request, State, Voted, store, views};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 /// The request `id` and the caller's facts, when they manage its group.
 async fn managed(
@@ -49,11 +49,7 @@ async fn render(
         context.insert("error", message);
         context.insert("comment", comment);
     }
-    let mut response = html(state, "permissions/approve.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "permissions/approve.html", &context, error.is_some())
 }
 
 /// `GET /permissions/approve/{id}`

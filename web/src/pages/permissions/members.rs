@@ -8,7 +8,7 @@ use bitu_core::permissions::views;
 
 use crate::app::AppState;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 /// Renders the members of `group`, with `error` and the comment that caused it.
 pub(super) async fn render(
@@ -40,11 +40,7 @@ pub(super) async fn render(
         context.insert("error", message);
         context.insert("comment", comment);
     }
-    let mut response = html(state, "permissions/members.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "permissions/members.html", &context, error.is_some())
 }
 
 /// `GET /permissions/members/{system}/{key}`

@@ -6,7 +6,7 @@ use bitu_core::permissions::views;
 
 use crate::app::AppState;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 /// Renders the page, with `error` (and the comment that caused it) above the requests.
 pub(super) async fn render(
@@ -37,11 +37,7 @@ pub(super) async fn render(
         context.insert("error", message);
         context.insert("comment", comment);
     }
-    let mut response = html(state, "permissions/my.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "permissions/my.html", &context, error.is_some())
 }
 
 /// `GET /permissions/my/`

@@ -10,7 +10,7 @@ use bitu_core::permissions::{Created, Facts, rules};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{form_html, page_context};
 
 async fn render(
     req: &HttpRequest,
@@ -30,11 +30,7 @@ async fn render(
         context.insert("error", message);
         context.insert("comment", comment);
     }
-    let mut response = html(state, "permissions/request.html", &context)?;
-    if error.is_some() {
-        *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form_html(state, "permissions/request.html", &context, error.is_some())
 }
 
 /// The group at the path, offered to the caller; 404 otherwise.

@@ -9,7 +9,7 @@ use bitu_core::signup::store::LinkProblem;
 use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
-use crate::templates::{html, page_context};
+use crate::templates::{html, html_status, page_context};
 
 const SESSION_SIGNUP: &str = "activation_signup";
 const SESSION_TOKEN: &str = "activation_token";
@@ -39,9 +39,12 @@ fn problem_page(
     context.insert("paragraphs", &[text]);
     context.insert("link_url", "/signup/");
     context.insert("link_text", "Sign up");
-    let mut response = html(state, "message.html", &context)?;
-    *response.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
-    Ok(response)
+    html_status(
+        state,
+        "message.html",
+        &context,
+        actix_web::http::StatusCode::BAD_REQUEST,
+    )
 }
 
 fn insert_err(e: actix_session::SessionInsertError) -> WebError {
