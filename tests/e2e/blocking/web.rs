@@ -84,6 +84,11 @@ async fn the_public_ban_log_needs_no_sign_in_paginates_and_shows_no_address() {
         .await
         .unwrap();
     assert_eq!(second.matches("<td>pat</td>").count(), 1, "{second}");
+    // A page number far past the end is an empty page, never an overflowing offset.
+    let far = anonymous
+        .get("/wikimedia/log/?page=9223372036854775807")
+        .await;
+    assert_eq!(far.status().as_u16(), 200);
 
     // The block API with an account manager's token holding the `blocks` scope.
     let manager = Browser::new(&web.base_url);

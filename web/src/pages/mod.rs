@@ -8,6 +8,7 @@ pub mod home;
 pub mod keys;
 pub mod legacy;
 pub mod not_found;
+pub mod paging;
 pub mod permissions;
 pub mod signup;
 pub mod signup_api;

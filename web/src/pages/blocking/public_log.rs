@@ -3,27 +3,20 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::blocking::{PER_PAGE, store};
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::WebError;
+use crate::pages::paging::PageQuery;
 use crate::templates::{html, page_context};
-
-/// The page number.
-#[derive(Deserialize)]
-pub struct Query {
-    #[serde(default)]
-    page: Option<i64>,
-}
 
 /// `GET /wikimedia/log/`
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<Query>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query.number();
     let (rows, total) = store::page(&state.services.db, page, PER_PAGE).await?;
     // Only public columns leave this function.
     let entries: Vec<_> = rows

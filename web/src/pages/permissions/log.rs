@@ -3,29 +3,22 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::permissions::{queries, views};
-use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::WebError;
+use crate::pages::paging::PageQuery;
 use crate::templates::{html, page_context};
 
 /// Rows a page shows.
 const PER_PAGE: i64 = 50;
 
-/// The page number.
-#[derive(Deserialize)]
-pub struct Query {
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 /// `GET /permissions/log/`
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<Query>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let page = query.number();
     let manager = super::manager_facts(&state, &req).await?;
     let dns: Vec<String> = views::managed_groups(&state.settings.permissions, &manager)
         .iter()
