@@ -66,6 +66,8 @@ impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
         let mut tera = Tera::default();
+        tera.register_function("static_url", crate::statics::static_url_function);
+        tera.register_function("icon", crate::statics::icons::IconFunction);
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         Ok(Templates { tera })
     }
@@ -95,6 +97,10 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);
     }
+    if let Some(nav) = crate::nav::of(req) {
+        context.insert("nav", &nav);
+    }
+    context.insert("footer", &state.settings.site.footer);
     if let Some(token) = req.extensions().get::<CsrfToken>() {
         context.insert("csrf_token", &token.0);
     }
