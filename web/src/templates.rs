@@ -66,7 +66,7 @@ impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
         let mut tera = Tera::default();
-        tera.register_function("static_url", crate::statics::static_url_function);
+        tera.register_function("static_url", crate::statics::StaticUrlFunction);
         tera.register_function("icon", crate::statics::icons::IconFunction);
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         Ok(Templates { tera })
@@ -93,6 +93,7 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context
     context.insert("resumed", &resumed);
     context.insert("site_name", &state.settings.site.name);
     context.insert("title", title);
+    context.insert("request_path", req.path());
     if let Some((uid, cn)) = session_user(req, state) {
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);

@@ -6,6 +6,7 @@ mod email_change;
 mod error_pages;
 mod journeys;
 mod keys_page;
+mod layout;
 mod passwords;
 mod session_ended;
 pub(crate) mod support;

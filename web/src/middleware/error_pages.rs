@@ -42,6 +42,7 @@ pub async fn error_pages(
     };
     let mut context = page_context(response.request(), &state, page.title);
     context.insert("text", page.text);
+    context.insert("status", &response.status().as_u16());
     let Ok(body) = state.templates.render("error.html", &context) else {
         return Ok(response);
     };
