@@ -22,6 +22,7 @@ use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
 use crate::auth::client_ip;
+use crate::i18n::language;
 use crate::middleware::access_log::masked_path;
 use crate::middleware::csrf::csrf;
 use crate::middleware::error_pages::error_pages;
@@ -215,6 +216,8 @@ pub async fn serve(
                     .add(("Content-Security-Policy", "frame-ancestors 'none'")),
             )
             .wrap(actix_middleware::from_fn(csrf))
+            // Outside the CSRF check and error pages, whose pages need the language too.
+            .wrap(actix_middleware::from_fn(language))
             .wrap(actix_middleware::from_fn(guard))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))

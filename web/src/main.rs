@@ -4,6 +4,7 @@
 mod app;
 mod auth;
 mod error;
+mod i18n;
 mod middleware;
 mod pages;
 mod resume;
