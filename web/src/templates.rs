@@ -73,6 +73,8 @@ impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
         let mut parsed = Tera::default();
+        parsed.register_function("static_url", crate::statics::static_url_function);
+        parsed.register_function("icon", crate::statics::icons::IconFunction);
         parsed.add_raw_templates(TEMPLATES.iter().copied())?;
         let by_lang = i18n::languages()
             .chain([QQX])
@@ -220,6 +222,10 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: impl Into<Title>
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);
     }
+    if let Some(nav) = crate::nav::of(req) {
+        context.insert("nav", &nav);
+    }
+    context.insert("footer", &state.settings.site.footer);
     if let Some(token) = req.extensions().get::<CsrfToken>() {
         context.insert("csrf_token", &token.0);
     }
