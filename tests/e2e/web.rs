@@ -103,7 +103,9 @@ async fn pages_render_in_the_layout() {
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_else(|| panic!("no stylesheet in {body}"));
     assert_eq!(
-        get(&web, &format!("/static/bitu.{stylesheet}"), None).await.0,
+        get(&web, &format!("/static/bitu.{stylesheet}"), None)
+            .await
+            .0,
         200
     );
     let (status, body) = get(&web, "/no/such/page", None).await;

@@ -22,6 +22,7 @@ use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
 use crate::auth::client_ip;
+use crate::i18n::language;
 use crate::middleware::access_log::masked_path;
 use crate::middleware::csrf::csrf;
 use crate::middleware::error_pages::error_pages;
@@ -213,6 +214,8 @@ pub async fn serve(
         app.wrap(actix_middleware::from_fn(csrf))
             .wrap(actix_middleware::from_fn(guard))
             .wrap(actix_middleware::from_fn(error_pages))
+            // Outside the CSRF check and error pages, whose pages need the language too.
+            .wrap(actix_middleware::from_fn(language))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))
             .wrap(actix_middleware::from_fn(ops))

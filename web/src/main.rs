@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod csp;
 mod error;
+mod i18n;
 mod middleware;
 mod nav;
 mod pages;
