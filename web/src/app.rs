@@ -22,6 +22,7 @@ use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
 use crate::auth::client_ip;
+use crate::i18n::language;
 use crate::middleware::access_log::masked_path;
 use crate::middleware::csrf::csrf;
 use crate::middleware::error_pages::error_pages;
@@ -184,6 +185,8 @@ pub async fn serve(
     );
     let cookie_name = settings.session.cookie_name.clone();
     let trusted_proxies = settings.web.trusted_proxies.clone();
+    let csp = crate::csp::policy(&settings);
+    crate::statics::init();
     let app_stopping = stopping.clone();
     let server = HttpServer::new(move || {
         let state = web::Data::new(state.for_worker());
@@ -207,18 +210,23 @@ pub async fn serve(
         if let Some(metrics) = &metrics {
             app = app.app_data(metrics.clone());
         }
-        app.wrap(actix_middleware::from_fn(error_pages))
-            .wrap(
-                // No page may be framed (clickjacking); old browsers read the first header.
-                actix_middleware::DefaultHeaders::new()
-                    .add(("X-Frame-Options", "DENY"))
-                    .add(("Content-Security-Policy", "frame-ancestors 'none'")),
-            )
-            .wrap(actix_middleware::from_fn(csrf))
+        // Error pages outside the guard, so its refusals (403) get the layout too.
+        app.wrap(actix_middleware::from_fn(csrf))
             .wrap(actix_middleware::from_fn(guard))
+            .wrap(actix_middleware::from_fn(error_pages))
+            // Outside the CSRF check and error pages, whose pages need the language too.
+            .wrap(actix_middleware::from_fn(language))
             .wrap(sessions)
             .wrap(actix_middleware::from_fn(host_check))
             .wrap(actix_middleware::from_fn(ops))
+            .wrap(
+                // On every answer: no page may be framed (clickjacking; old browsers read
+                // X-Frame-Options), no inline script or style, forms only to known places.
+                actix_middleware::DefaultHeaders::new()
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Content-Security-Policy", csp.clone()))
+                    .add(("X-Content-Type-Options", "nosniff")),
+            )
             .wrap(
                 // The path without the query string (which may carry secrets), link tokens masked.
                 actix_middleware::Logger::new("%{client}xi \"%{method}xi %{path}xi\" %s %b %Dms")

@@ -42,15 +42,16 @@ pub enum WebError {
     Malformed {
         /// What went wrong, for the log only.
         detail: String,
-        /// A sentence for the person, saying what to do.
+        /// The message key of a sentence for the person, saying what to do.
         text: &'static str,
         /// Whether to answer in JSON (APIs) rather than a page.
         api: bool,
     },
 }
 
-/// The title and sentence of an error page, left on the response so the error-page
-/// middleware can render it in the site layout with the request's header.
+/// The title and sentence of an error page (message keys), left on the response so the
+/// error-page middleware can render them in the site layout, in the request's language,
+/// with the request's header.
 #[derive(Debug, Clone)]
 pub struct ErrorPage {
     /// The page's heading.
@@ -104,56 +105,70 @@ impl ResponseError for WebError {
             WebError::Malformed {
                 text, api: true, ..
             } => {
-                return HttpResponse::BadRequest().json(serde_json::json!({ "detail": text }));
+                return HttpResponse::BadRequest().json(
+                    serde_json::json!({ "detail": bitu_core::i18n::text(
+                    bitu_core::i18n::DEFAULT_LANG,
+                    &bitu_core::i18n::Msg::new(*text),
+                ) }),
+                );
             }
             _ => {}
         }
         let (title, text) = match (self, status) {
             (WebError::Malformed { detail, text, .. }, _) => {
                 tracing::info!(detail, "request refused: malformed link or form");
-                ("This link or form is not complete", *text)
+                ("bitu-error-malformed-title", *text)
             }
             (_, StatusCode::SERVICE_UNAVAILABLE) => {
                 tracing::warn!(error = %self, "request failed: a backing service is unavailable");
                 (
-                    "Temporarily unavailable",
-                    "A service Bitu depends on is not answering right now. Nothing you entered \
-                     was lost; please try again in a few minutes.",
+                    "bitu-error-unavailable-title",
+                    "bitu-error-unavailable-text",
                 )
             }
-            (_, StatusCode::NOT_FOUND) => ("Not found", "There is nothing at this address."),
-            (_, StatusCode::FORBIDDEN) => (
-                "Not allowed",
-                "You may not do this: it needs a role you do not have, or a signed-in session \
-                 rather than an API token.",
-            ),
-            (_, StatusCode::BAD_REQUEST) => ("Not accepted", "The request could not be accepted."),
-            (_, StatusCode::TOO_MANY_REQUESTS) => (
-                "Too many attempts",
-                "There were too many attempts from your address or for this account. Please \
-                 wait a few minutes before trying again.",
-            ),
+            (_, StatusCode::NOT_FOUND) => ("bitu-error-notfound-title", "bitu-error-notfound-text"),
+            (_, StatusCode::FORBIDDEN) => {
+                ("bitu-error-forbidden-title", "bitu-error-forbidden-text")
+            }
+            (_, StatusCode::BAD_REQUEST) => {
+                ("bitu-error-badrequest-title", "bitu-error-badrequest-text")
+            }
+            (_, StatusCode::TOO_MANY_REQUESTS) => {
+                ("bitu-error-ratelimit-title", "bitu-error-ratelimit-text")
+            }
             _ => {
                 tracing::error!(error = %self, "request failed");
-                (
-                    "Something went wrong",
-                    "An unexpected error happened. It has been logged; please try again later.",
-                )
+                ("bitu-error-internal-title", "bitu-error-internal-text")
             }
         };
-        // Plain HTML without templates: this page must render even when templating is broken.
+        let page = ErrorPage { title, text };
+        // Plain English HTML without templates: this page must render even when templating
+        // is broken (the error-page middleware replaces it with the page in the layout).
+        let (title, text, back) = (
+            english(title),
+            english(text),
+            english("bitu-error-back-link"),
+        );
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <title>{title} – Bitu</title><link rel=\"stylesheet\" href=\"/static/bitu.css\">\
              </head><body><main class=\"container\"><h1>{title}</h1><p>{text}</p>\
-             <p><a href=\"/\">Back to the start page</a></p></main></body></html>"
+             <p><a href=\"/\">{back}</a></p></main></body></html>"
         );
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header(("Retry-After", "60"));
         }
         let mut response = response.content_type("text/html; charset=utf-8").body(body);
-        response.extensions_mut().insert(ErrorPage { title, text });
+        response.extensions_mut().insert(page);
         response
     }
+}
+
+/// The English text of message `key`, escaped for HTML.
+fn english(key: &str) -> String {
+    bitu_core::i18n::html(
+        bitu_core::i18n::DEFAULT_LANG,
+        &bitu_core::i18n::Msg::new(key),
+    )
 }

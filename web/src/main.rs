@@ -3,12 +3,16 @@
 
 mod app;
 mod auth;
+mod csp;
 mod error;
+mod i18n;
 mod middleware;
+mod nav;
 mod pages;
 mod resume;
 mod routes;
 mod session_store;
+mod statics;
 mod templates;
 
 use std::path::PathBuf;

@@ -94,9 +94,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         get("/healthz", public(), health::healthz),
         get("/", public(), home::home),
-        get("/static/bitu.css", public(), assets::stylesheet),
-        get("/static/signup.js", public(), assets::signup_script),
-        get("/static/favicon.svg", public(), assets::favicon),
+        get("/static/{file}", public(), assets::file),
         get("/favicon.ico", public(), assets::favicon),
         // Sign-in, sign-out and the anonymous recovery flows.
         get("/login/", public(), account::login::show),

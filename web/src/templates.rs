@@ -1,5 +1,10 @@
 //! Page templates, compiled into the binary so a deployment cannot run with stale ones, and
-//! the context every page's layout needs.
+//! the context every page's layout needs. Templates take their text from the message files
+//! (see `bitu_core::i18n` and docs/i18n.md): `{{ msg(key="bitu-…", args=[…]) }}` for text,
+//! `{{ msg_html(key="bitu-…") }}` for a message with links or bold, `{{ value | msg }}` for
+//! a [`Msg`] a handler put in the context. Each language has its own copy of the parsed
+//! templates with these functions bound to it; [`Templates::render`] picks the one of the
+//! context's `lang`.
 
 use std::collections::HashMap;
 
@@ -7,11 +12,13 @@ use actix_session::SessionExt;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest};
-use tera::{Context, Tera};
+use bitu_core::i18n::{self, Arg, DEFAULT_LANG, Msg, QQX};
+use tera::{Context, Tera, Value};
 
 use crate::app::AppState;
 use crate::auth::session_user;
 use crate::error::WebError;
+use crate::i18n::request_lang;
 use crate::middleware::csrf::CsrfToken;
 use crate::resume;
 
@@ -57,30 +64,146 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "permissions/members.html",
 ];
 
-/// The parsed templates.
+/// The parsed templates, one copy per language.
 pub struct Templates {
-    tera: Tera,
+    by_lang: HashMap<&'static str, Tera>,
 }
 
 impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied())?;
-        Ok(Templates { tera })
+        let mut parsed = Tera::default();
+        parsed.register_function("static_url", crate::statics::static_url_function);
+        parsed.register_function("icon", crate::statics::icons::IconFunction);
+        parsed.add_raw_templates(TEMPLATES.iter().copied())?;
+        let by_lang = i18n::languages()
+            .chain([QQX])
+            .map(|lang| {
+                let mut tera = parsed.clone();
+                tera.register_function("msg", MsgFunction { lang, html: false });
+                tera.register_function("msg_html", MsgFunction { lang, html: true });
+                tera.register_filter("msg", MsgFilter { lang });
+                (lang, tera)
+            })
+            .collect();
+        Ok(Templates { by_lang })
     }
 
-    /// Renders `name` with `context`.
+    /// Renders `name` with `context`, in the context's `lang` (English without one).
     pub fn render(&self, name: &str, context: &Context) -> Result<String, WebError> {
-        Ok(self.tera.render(name, context)?)
+        let lang = context
+            .get("lang")
+            .and_then(Value::as_str)
+            .unwrap_or(DEFAULT_LANG);
+        let tera = self
+            .by_lang
+            .get(lang)
+            .or_else(|| self.by_lang.get(DEFAULT_LANG))
+            .ok_or_else(|| tera::Error::msg("no templates for English"))?;
+        Ok(tera.render(name, context)?)
     }
 }
 
-/// Layout values for a page: site name, title, the signed-in user, the CSRF token, and
-/// `resumed`: the fields of a form kept across a sign-in for this page (see `resume`), which
-/// its template shows again.
-pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context {
+/// `msg(key=…, args=[…])` (text, escaped by the template) and `msg_html(…)` (HTML with the
+/// message's links and bold, parameters escaped), bound to a language.
+struct MsgFunction {
+    lang: &'static str,
+    html: bool,
+}
+
+impl tera::Function for MsgFunction {
+    fn call(&self, params: &HashMap<String, Value>) -> tera::Result<Value> {
+        let key = params
+            .get("key")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("msg() needs key=\"bitu-…\""))?;
+        let mut msg = Msg::new(key);
+        if let Some(args) = params.get("args") {
+            let args = args
+                .as_array()
+                .ok_or_else(|| tera::Error::msg("msg(): args must be a list"))?;
+            msg.args = args.iter().map(arg_of).collect();
+        }
+        Ok(Value::String(if self.html {
+            i18n::html(self.lang, &msg)
+        } else {
+            i18n::text(self.lang, &msg)
+        }))
+    }
+
+    fn is_safe(&self) -> bool {
+        self.html
+    }
+}
+
+/// `value | msg`: a [`Msg`] from a handler as text in the language; a plain string stays.
+struct MsgFilter {
+    lang: &'static str,
+}
+
+impl tera::Filter for MsgFilter {
+    fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+        Ok(match value {
+            Value::String(_) => value.clone(),
+            Value::Null => Value::String(String::new()),
+            other => match serde_json::from_value::<Msg>(other.clone()) {
+                Ok(msg) => Value::String(i18n::text(self.lang, &msg)),
+                Err(_) => Value::String(other.to_string()),
+            },
+        })
+    }
+}
+
+/// A template value as a message parameter: numbers stay numbers (for `{{PLURAL}}`), an
+/// object with a `key` is a nested message.
+fn arg_of(value: &Value) -> Arg {
+    match value {
+        Value::String(text) => Arg::Text(text.clone()),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Arg::Text(n.to_string()), Arg::Num),
+        Value::Null => Arg::Text(String::new()),
+        Value::Object(_) => serde_json::from_value::<Msg>(value.clone())
+            .map_or_else(|_| Arg::Text(value.to_string()), Arg::from),
+        other => Arg::Text(other.to_string()),
+    }
+}
+
+/// A page's title: a message (what every page should pass), or text already in the
+/// reader's language (user data, or a page not converted yet).
+pub enum Title {
+    /// Text shown as it is.
+    Text(String),
+    /// A message rendered in the request's language.
+    Msg(Msg),
+}
+
+impl From<&str> for Title {
+    fn from(text: &str) -> Title {
+        Title::Text(text.to_string())
+    }
+}
+
+impl From<&String> for Title {
+    fn from(text: &String) -> Title {
+        Title::Text(text.clone())
+    }
+}
+
+impl From<Msg> for Title {
+    fn from(msg: Msg) -> Title {
+        Title::Msg(msg)
+    }
+}
+
+/// Layout values for a page: its language (`lang`, `dir`), site name, title, the signed-in
+/// user, the CSRF token, and `resumed`: the fields of a form kept across a sign-in for this
+/// page (see `resume`), which its template shows again.
+pub fn page_context(req: &HttpRequest, state: &AppState, title: impl Into<Title>) -> Context {
     let mut context = Context::new();
+    let lang = request_lang(req);
+    context.insert("lang", lang.code());
+    context.insert("dir", lang.dir());
     let resumed: HashMap<String, String> = if req.method() == Method::GET {
         resume::take(&req.get_session(), req.path())
             .into_iter()
@@ -90,11 +213,19 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: &str) -> Context
     };
     context.insert("resumed", &resumed);
     context.insert("site_name", &state.settings.site.name);
-    context.insert("title", title);
+    let title = match title.into() {
+        Title::Text(text) => text,
+        Title::Msg(msg) => i18n::text(lang.code(), &msg),
+    };
+    context.insert("title", &title);
     if let Some((uid, cn)) = session_user(req, state) {
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);
     }
+    if let Some(nav) = crate::nav::of(req) {
+        context.insert("nav", &nav);
+    }
+    context.insert("footer", &state.settings.site.footer);
     if let Some(token) = req.extensions().get::<CsrfToken>() {
         context.insert("csrf_token", &token.0);
     }

@@ -13,6 +13,7 @@ pub mod daemon;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod i18n;
 pub mod import_django;
 pub mod integrations;
 pub mod jobs;

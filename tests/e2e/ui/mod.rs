@@ -4,6 +4,7 @@ mod axe;
 mod captcha;
 mod email_change;
 mod error_pages;
+mod i18n;
 mod journeys;
 mod keys_page;
 mod passwords;

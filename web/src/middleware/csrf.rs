@@ -16,6 +16,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bitu_core::authz::{Principal, Via};
+use bitu_core::i18n::{self, Msg};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -147,17 +148,22 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, act
 fn refuse(req: ServiceRequest, cookies_missing: bool) -> ServiceResponse {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (template, title) = if cookies_missing {
-        ("cookies_disabled.html", "Cookies are needed")
+        ("cookies_disabled.html", "bitu-cookies-title")
     } else {
-        ("csrf_failed.html", "The form expired")
+        ("csrf_failed.html", "bitu-csrf-title")
     };
     // The request's own context, so the header shows who is signed in.
     let body = state
         .and_then(|state| {
-            let context = page_context(req.request(), &state, title);
+            let context = page_context(req.request(), &state, Msg::new(title));
             state.templates.render(template, &context).ok()
         })
-        .unwrap_or_else(|| format!("<h1>{title}</h1>"));
+        .unwrap_or_else(|| {
+            format!(
+                "<h1>{}</h1>",
+                i18n::html(i18n::DEFAULT_LANG, &Msg::new(title))
+            )
+        });
     let response = HttpResponse::Forbidden()
         .content_type("text/html; charset=utf-8")
         .body(body);

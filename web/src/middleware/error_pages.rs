@@ -8,8 +8,11 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use bitu_core::i18n::{self, Msg};
+
 use crate::app::AppState;
 use crate::error::{ErrorPage, WebError};
+use crate::i18n::request_lang;
 use crate::templates::page_context;
 
 /// The middleware; see the module documentation.
@@ -30,7 +33,8 @@ pub async fn error_pages(
                 new.append_header((name.clone(), value.clone()));
             }
         }
-        let new = new.json(serde_json::json!({ "detail": page.text }));
+        let detail = i18n::text(i18n::DEFAULT_LANG, &Msg::new(page.text));
+        let new = new.json(serde_json::json!({ "detail": detail }));
         return Ok(ServiceResponse::new(request, new));
     }
     let Some(state) = response
@@ -40,8 +44,9 @@ pub async fn error_pages(
     else {
         return Ok(response);
     };
-    let mut context = page_context(response.request(), &state, page.title);
-    context.insert("text", page.text);
+    let mut context = page_context(response.request(), &state, Msg::new(page.title));
+    let lang = request_lang(response.request());
+    context.insert("text", &i18n::text(lang.code(), &Msg::new(page.text)));
     let Ok(body) = state.templates.render("error.html", &context) else {
         return Ok(response);
     };
@@ -70,11 +75,9 @@ fn malformed(detail: String, req: &HttpRequest, text: &'static str) -> actix_web
     .into()
 }
 
-const BAD_LINK: &str = "This link is incomplete or damaged. If it came in a mail, copy the \
-    whole link into the address bar; otherwise start again from the start page.";
-const BAD_FORM: &str = "The form arrived incomplete. Go back, reload the page, fill it in \
-    again and send it.";
-const BAD_JSON: &str = "The request body is not the JSON this endpoint expects.";
+const BAD_LINK: &str = "bitu-error-bad-link";
+const BAD_FORM: &str = "bitu-error-bad-form";
+const BAD_JSON: &str = "bitu-error-bad-json";
 
 /// Extractor settings whose errors render as pages a person understands (JSON for APIs).
 pub fn configure_extractors(cfg: &mut web::ServiceConfig) {

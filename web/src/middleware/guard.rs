@@ -45,6 +45,11 @@ pub async fn guard(
         }
     };
     req.extensions_mut().insert(principal.clone());
+    if crate::nav::is_page(req.path())
+        && let Some(nav) = crate::nav::for_principal(&state, &principal).await
+    {
+        req.extensions_mut().insert(nav);
+    }
     let access = req
         .match_pattern()
         .and_then(|pattern| table.get(req.method(), &pattern).cloned());

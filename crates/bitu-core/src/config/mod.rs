@@ -7,6 +7,7 @@ mod authz;
 mod blocking;
 mod blocklist;
 mod check;
+mod footer;
 mod keys;
 mod logging;
 mod mail;
@@ -34,6 +35,7 @@ pub use authz::{ApiTokenSettings, AuthzSettings, RequestableGroup};
 pub use blocking::{BlockingSettings, IntegrationSettings};
 pub use blocklist::{BlocklistSettings, BlocklistSource, SourceKind};
 pub use check::{Problem, check_file};
+pub use footer::{FooterLink, default_footer};
 pub use keys::{AllowedKeyType, KNOWN_KEY_TYPES, KeySystem, KeySystemKind, KeysSettings};
 pub use logging::{HandlerKind, HandlerSettings, LogFormat, LoggerSettings, LoggingSettings};
 pub use mail::{MailSettings, MailTransportKind, SmtpSettings, SmtpTls};
@@ -235,6 +237,8 @@ pub struct SiteSettings {
     pub secret_key: String,
     /// Read `secret_key` from this file instead.
     pub secret_key_file: Option<PathBuf>,
+    /// The links at the foot of every page (`[[site.footer]]`), in order.
+    pub footer: Vec<FooterLink>,
 }
 
 impl Default for SiteSettings {
@@ -245,6 +249,7 @@ impl Default for SiteSettings {
             allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()],
             secret_key: String::new(),
             secret_key_file: None,
+            footer: default_footer(),
         }
     }
 }
@@ -471,6 +476,7 @@ impl Settings {
         if self.web.workers == 0 {
             problem("web.workers", "must be at least 1".into());
         }
+        problems.extend(footer::validate(&self.site.footer));
         problems.extend(self.logging.validate());
         problems.extend(self.keys.validate());
         problems.extend(self.signup.validate());

@@ -208,6 +208,27 @@ pub fn manages(settings: &PermissionsSettings, manager: &Facts, group_dn: &str) 
         .is_some_and(|g| !rules::managed_rules(g, manager).is_empty())
 }
 
+/// How many requests [`waiting_for`] lists, without reading the requesters (for the count
+/// beside "Pending approvals" on every page).
+pub async fn waiting_count(
+    settings: &PermissionsSettings,
+    pool: &DbPool,
+    manager: &Facts,
+) -> Result<usize> {
+    let dns: Vec<String> = managed_groups(settings, manager)
+        .iter()
+        .map(|g| g.group.clone())
+        .collect();
+    if dns.is_empty() {
+        return Ok(0);
+    }
+    let mut conn = db::conn(pool).await?;
+    let pending = store::for_groups(&mut conn, &dns, State::Pending).await?;
+    let ids: Vec<u64> = pending.iter().map(|r| r.id).collect();
+    let voted = queries::voted_on(&mut conn, &ids, &manager.uid).await?;
+    Ok(ids.iter().filter(|id| !voted.contains(id)).count())
+}
+
 /// Pending requests for the groups `manager` decides for, minus those they voted on.
 pub async fn waiting_for<D: UserStore + GroupStore>(
     settings: &PermissionsSettings,
