@@ -49,6 +49,11 @@ pub fn dir(lang: &str) -> &'static str {
     if RTL.contains(&primary) { "rtl" } else { "ltr" }
 }
 
+/// Whether `key` is a message of en.json (configured labels may name one: `bitu-…`).
+pub fn is_message(key: &str) -> bool {
+    key.starts_with("bitu-") && catalog::lookup(DEFAULT_LANG, key).is_some()
+}
+
 /// `msg` as plain text in `lang` (a template escapes it).
 pub fn text(lang: &str, msg: &Msg) -> String {
     render(lang, msg, Mode::Text)
