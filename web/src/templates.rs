@@ -136,7 +136,8 @@ impl tera::Function for MsgFunction {
     }
 }
 
-/// `value | msg`: a [`Msg`] from a handler as text in the language; a plain string stays.
+/// `value | msg`: a [`Msg`] from a handler as text in the language; a string naming a
+/// message (`bitu-…`, e.g. a configured label) as that message; any other string stays.
 struct MsgFilter {
     lang: &'static str,
 }
@@ -144,6 +145,9 @@ struct MsgFilter {
 impl tera::Filter for MsgFilter {
     fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
         Ok(match value {
+            Value::String(key) if i18n::is_message(key) => {
+                Value::String(i18n::text(self.lang, &Msg::new(key.as_str())))
+            }
             Value::String(_) => value.clone(),
             Value::Null => Value::String(String::new()),
             other => match serde_json::from_value::<Msg>(other.clone()) {

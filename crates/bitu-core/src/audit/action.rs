@@ -23,6 +23,12 @@ macro_rules! actions {
                 }
             }
 
+            /// The message key of [`Action::phrase`] in i18n/: `bitu-audit-` and the stored
+            /// name with dashes (`bitu-audit-account-password-change`).
+            pub fn message_key(self) -> String {
+                format!("bitu-audit-{}", self.as_str().replace(['.', '_'], "-"))
+            }
+
             /// What happened, as the account's owner reads it ("Password changed").
             pub fn phrase(self) -> &'static str {
                 match self {

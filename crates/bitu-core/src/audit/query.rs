@@ -45,15 +45,23 @@ impl AuditRow {
     /// The row as its account's owner reads it: "Password changed from 192.0.2.1, on
     /// 2026-11-28 14:02".
     pub fn describe(&self) -> String {
-        let what = self
-            .action
-            .parse::<Action>()
-            .map(Action::phrase)
-            .unwrap_or(&self.action);
-        let when = self.at.format("%Y-%m-%d %H:%M");
+        self.describe_msg().to_string()
+    }
+
+    /// [`AuditRow::describe`] as a message, for the reader's language.
+    pub fn describe_msg(&self) -> crate::i18n::Msg {
+        use crate::i18n::{Arg, Msg};
+        let what: Arg = match self.action.parse::<Action>() {
+            Ok(action) => Msg::new(action.message_key()).into(),
+            Err(_) => self.action.clone().into(),
+        };
+        let when = self.at.format("%Y-%m-%d %H:%M").to_string();
         match &self.client_address {
-            Some(client) => format!("{what} from {client}, on {when} UTC"),
-            None => format!("{what}, on {when} UTC"),
+            Some(client) => Msg::new("bitu-activity-from")
+                .arg(what)
+                .arg(client)
+                .arg(when),
+            None => Msg::new("bitu-activity").arg(what).arg(when),
         }
     }
 }

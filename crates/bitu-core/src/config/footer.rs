@@ -55,7 +55,7 @@ pub fn validate(links: &[FooterLink]) -> Vec<(String, String)> {
         if link.message.is_empty() && link.label.trim().is_empty() {
             problems.push((key.clone(), "needs a message or a label".into()));
         }
-        if !link.message.is_empty() && !crate::i18n::exists(&link.message) {
+        if !link.message.is_empty() && !crate::i18n::is_message(&link.message) {
             problems.push((
                 format!("{key}.message"),
                 format!("{:?} is not a message of i18n/en.json", link.message),

@@ -1,7 +1,7 @@
 //! The message syntax translators write (a small subset of MediaWiki's):
 //! `$1`…`$n` parameters, `{{PLURAL:$1|one|other}}` (CLDR forms in order; `N=` exact forms),
-//! `[/path text]` or `[$1 text]` links and `'''bold'''` (as HTML only where a template asks
-//! for HTML; plain text otherwise).
+//! `[/path text]` or `[$1 text]` links, `'''bold'''` and `<code>`/`<em>` (as HTML only where a
+//! template asks for HTML; plain text otherwise).
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
@@ -151,6 +151,11 @@ fn markup(template: &str, args: &[String], mode: Mode) -> String {
                 None => push(&mut out, &rest[..len], mode),
             }
             rest = &rest[len..];
+        } else if let Some(tag) = INLINE_TAGS.iter().find(|tag| rest.starts_with(**tag)) {
+            if mode == Mode::Html {
+                out.push_str(tag);
+            }
+            rest = &rest[tag.len()..];
         } else if rest.starts_with("'''") {
             if mode == Mode::Html {
                 out.push_str(if bold { "</strong>" } else { "<strong>" });
@@ -181,6 +186,9 @@ fn markup(template: &str, args: &[String], mode: Mode) -> String {
     }
     out
 }
+
+/// The HTML a message may hold (as MediaWiki's messages may): kept in HTML, dropped in text.
+const INLINE_TAGS: &[&str] = &["<code>", "</code>", "<em>", "</em>"];
 
 /// `$n` (n ≥ 1) at the start of `s`: its number and length.
 fn param_at(s: &str) -> Option<(usize, usize)> {

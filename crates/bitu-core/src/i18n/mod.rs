@@ -49,9 +49,9 @@ pub fn dir(lang: &str) -> &'static str {
     if RTL.contains(&primary) { "rtl" } else { "ltr" }
 }
 
-/// Whether English (and so every language) has a message `key`.
-pub fn exists(key: &str) -> bool {
-    catalog::lookup(DEFAULT_LANG, key).is_some()
+/// Whether `key` is a message of en.json (configured labels may name one: `bitu-…`).
+pub fn is_message(key: &str) -> bool {
+    key.starts_with("bitu-") && catalog::lookup(DEFAULT_LANG, key).is_some()
 }
 
 /// `msg` as plain text in `lang` (a template escapes it).

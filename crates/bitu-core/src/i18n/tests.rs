@@ -27,6 +27,9 @@ fn parameters_are_substituted_and_not_parsed() {
         html,
         "<strong>&lt;b&gt;</strong> <a href=\"/a?b=1&amp;c\">here</a>"
     );
+    let code = expand("en", "<code>a <b></code>", &[], Mode::Html);
+    assert_eq!(code, "<code>a &lt;b&gt;</code>");
+    assert_eq!(expand("en", "<code>a <b></code>", &[], Mode::Text), "a <b>");
     let link = expand(
         "en",
         "[$1 click]",
@@ -198,4 +201,13 @@ fn every_message_is_documented_and_every_file_is_sound() {
     }
     let he = keys(include_str!("../../../../i18n/he.json"));
     assert!(he.len() >= 5, "he.json needs a few real translations");
+}
+
+#[test]
+fn every_audit_action_has_its_phrase_as_a_message() {
+    for action in crate::audit::Action::ALL {
+        let key = action.message_key();
+        assert!(is_message(&key), "{key} missing from en.json");
+        assert_eq!(text("en", &Msg::new(key)), action.phrase());
+    }
 }

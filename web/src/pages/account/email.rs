@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, html_status, page_context};
+use bitu_core::i18n::Msg;
 
 /// The change form.
 #[derive(Deserialize)]
@@ -57,7 +58,7 @@ fn render(
     errors: &[String],
     sent_to: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "Change your email address");
+    let mut context = page_context(req, state, Msg::new("bitu-email-heading"));
     context.insert("current", current);
     context.insert("email", email);
     context.insert("errors", errors);
@@ -128,16 +129,10 @@ pub async fn submit(
 }
 
 fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "This link does not work");
-    context.insert(
-        "paragraphs",
-        &[
-            "The confirmation link is not valid for your account any more: it expired, it was \
-           used, your address changed meanwhile, or you are signed in as someone else.",
-        ],
-    );
+    let mut context = page_context(req, state, Msg::new("bitu-link-dead-title"));
+    context.insert("paragraphs", &[Msg::new("bitu-email-link-dead")]);
     context.insert("link_url", "/account/email/");
-    context.insert("link_text", "Change your address again");
+    context.insert("link_text", &Msg::new("bitu-email-link-dead-again"));
     html_status(
         state,
         "message.html",
@@ -167,7 +162,7 @@ pub async fn confirm_page(
     let Some(entry) = linked_entry(&state, &user, &link).await? else {
         return dead_link(&req, &state);
     };
-    let mut context = page_context(&req, &state, "Confirm your new address");
+    let mut context = page_context(&req, &state, Msg::new("bitu-email-confirm-heading"));
     context.insert("new_mail", &link.mail);
     context.insert("current", entry.mail().unwrap_or_default());
     context.insert("expires", &link.expires);

@@ -13,6 +13,7 @@ use crate::auth::{client_ip, safe_next, start_session};
 use crate::error::WebError;
 use crate::resume;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// Where people land after signing in when `next` is absent or unsafe.
 const DEFAULT_NEXT: &str = "/account/";
@@ -47,7 +48,7 @@ fn render(
     session_ended: bool,
     error: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "Sign in");
+    let mut context = page_context(req, state, Msg::new("bitu-login-heading"));
     context.insert("name", &form.name);
     context.insert("next", &form.next);
     context.insert("error", &error);

@@ -9,6 +9,7 @@ use bitu_core::sso::oidc::Provider;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::pages::sso::{SESSION_VIA_OIDC, message};
+use bitu_core::i18n::Msg;
 
 /// Signs out and returns to the start page (or offers the provider's sign-out).
 pub async fn submit(
@@ -41,11 +42,8 @@ pub async fn submit(
         &req,
         &state,
         StatusCode::OK,
-        "Signed out",
-        &[
-            "You are signed out of Bitu. You are still signed in at the identity provider, \
-           which other sites may use.",
-        ],
-        Some((&url, "Sign out at the identity provider too")),
+        Msg::new("bitu-logout-title"),
+        &[Msg::new("bitu-logout-text")],
+        Some((&url, Msg::new("bitu-logout-provider-link"))),
     )
 }

@@ -21,6 +21,7 @@ use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// Waits until `floor` has passed since `started`, so answers about unknown and known
 /// accounts take the same time.
@@ -38,7 +39,7 @@ pub async fn anonymous_mail_request(
     state: &AppState,
     job: Option<Job>,
     template: &str,
-    title: &str,
+    title: Msg,
 ) -> Result<HttpResponse, WebError> {
     let started = Instant::now();
     let ip = client_ip(req, &state.settings.web.trusted_proxies)

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::{Arg, Msg};
 
 /// How many of the user's own audit rows the page lists.
 const RECENT: i64 = 10;
@@ -73,20 +74,23 @@ pub async fn page(
                 tooltip: view.tooltip.as_deref(),
                 value_in_choices: choices.is_some_and(|c| c.contains(&value)),
                 value,
-                empty_text: view.empty_text.as_deref().unwrap_or("—"),
+                empty_text: view.empty_text.as_deref().unwrap_or("bitu-overview-empty"),
                 action_url: view.action_url.as_deref(),
-                action_label: view.action_label.as_deref().unwrap_or("Change"),
+                action_label: view
+                    .action_label
+                    .as_deref()
+                    .unwrap_or("bitu-overview-change"),
                 choices,
             }
         })
         .collect();
     let groups = memberships(&state.services.directory, entry.uid(), entry.dn()).await?;
-    let activity: Vec<String> = audit::query::recent_for(&state.services.db, &user.uid, RECENT)
+    let activity: Vec<Msg> = audit::query::recent_for(&state.services.db, &user.uid, RECENT)
         .await?
         .iter()
-        .map(AuditRow::describe)
+        .map(AuditRow::describe_msg)
         .collect();
-    let mut context = page_context(&req, &state, "Your account");
+    let mut context = page_context(&req, &state, Msg::new("bitu-overview-title"));
     crate::pages::sso::links::account_context(&state, &session, &entry, &mut context);
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
@@ -101,19 +105,12 @@ pub async fn page(
 }
 
 /// The notice for `?saved=key`: only keys this site sets, so a link cannot print its own text.
-fn saved_notice(account: &AccountSettings, key: &str) -> Option<String> {
+fn saved_notice(account: &AccountSettings, key: &str) -> Option<Msg> {
     match key {
-        "password" => {
-            Some("Your password was changed. Other sessions were signed out.".to_string())
-        }
-        "mail" => Some("Your email address was changed.".to_string()),
-        "linked-wikimedia" | "linked-phabricator" => Some(
-            "Your account is being linked; it shows here within a minute (reload the page)."
-                .to_string(),
-        ),
-        "unlinked-wikimedia" | "unlinked-phabricator" => {
-            Some("Your account is being unlinked; it disappears here within a minute.".to_string())
-        }
+        "password" => Some(Msg::new("bitu-notice-password-changed")),
+        "mail" => Some(Msg::new("bitu-notice-email-changed")),
+        "linked-wikimedia" | "linked-phabricator" => Some(Msg::new("bitu-notice-linking")),
+        "unlinked-wikimedia" | "unlinked-phabricator" => Some(Msg::new("bitu-notice-unlinking")),
         attribute => {
             let editable = account
                 .editable
@@ -124,7 +121,11 @@ fn saved_notice(account: &AccountSettings, key: &str) -> Option<String> {
                 .iter()
                 .find(|view| view.attribute.eq_ignore_ascii_case(attribute))
                 .map_or(attribute, |view| view.display_name.as_str());
-            editable.then(|| format!("{label}: your change was saved."))
+            let label = match bitu_core::i18n::is_message(label) {
+                true => Arg::from(Msg::new(label)),
+                false => Arg::from(label),
+            };
+            editable.then(|| Msg::new("bitu-notice-attribute-saved").arg(label))
         }
     }
 }

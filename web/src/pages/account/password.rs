@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// The password change form.
 #[derive(Deserialize)]
@@ -24,7 +25,7 @@ fn render(
     state: &AppState,
     errors: &[String],
 ) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "Change your password");
+    let mut context = page_context(req, state, Msg::new("bitu-password-heading"));
     context.insert("errors", errors);
     context.insert("min_length", &state.settings.password.min_length);
     html(state, "account/password.html", &context)

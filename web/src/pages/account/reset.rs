@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, html_status, page_context};
+use bitu_core::i18n::Msg;
 
 const SESSION_RESET: &str = "reset_link";
 
@@ -36,7 +37,7 @@ pub async fn request_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(&req, &state, "Reset your password");
+    let mut context = page_context(&req, &state, Msg::new("bitu-reset-heading"));
     context.insert("sent", &false);
     html(&state, "account/reset_request.html", &context)
 }
@@ -55,7 +56,7 @@ pub async fn request(
         &state,
         job,
         "account/reset_request.html",
-        "Reset your password",
+        Msg::new("bitu-reset-heading"),
     )
     .await
 }
@@ -98,16 +99,10 @@ async fn linked_user(
 }
 
 fn dead_link(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "This link does not work");
-    context.insert(
-        "paragraphs",
-        &[
-            "The reset link is not valid any more: it expired, it was used, or the account \
-           changed since it was sent. Ask for a new one.",
-        ],
-    );
+    let mut context = page_context(req, state, Msg::new("bitu-link-dead-title"));
+    context.insert("paragraphs", &[Msg::new("bitu-reset-link-dead")]);
     context.insert("link_url", "/password/reset/");
-    context.insert("link_text", "Ask for a new reset link");
+    context.insert("link_text", &Msg::new("bitu-reset-link-dead-again"));
     html_status(
         state,
         "message.html",
@@ -122,7 +117,7 @@ fn render_set(
     user: &bitu_core::directory::DirectoryUser,
     errors: &[String],
 ) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(req, state, "Choose a new password");
+    let mut context = page_context(req, state, Msg::new("bitu-reset-set-heading"));
     context.insert("cn", user.cn());
     context.insert("uid", user.uid());
     context.insert("errors", errors);
@@ -168,12 +163,9 @@ pub async fn set(
     }
     state.sessions.end_sessions_of(user.uid(), None).await?;
     session.purge();
-    let mut context = page_context(&req, &state, "Your password was changed");
-    context.insert(
-        "paragraphs",
-        &["Your new password is set, and every session of your account was signed out."],
-    );
+    let mut context = page_context(&req, &state, Msg::new("bitu-reset-done-title"));
+    context.insert("paragraphs", &[Msg::new("bitu-reset-done-text")]);
     context.insert("link_url", "/login/");
-    context.insert("link_text", "Sign in");
+    context.insert("link_text", &Msg::new("bitu-login-heading"));
     html(&state, "message.html", &context)
 }

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// A token as listed.
 #[derive(Serialize)]
@@ -64,10 +65,15 @@ async fn render(
         .collect();
     let scopes: Vec<_> = Scope::ALL
         .iter()
-        .map(|s| json!({"name": s.as_str(), "description": s.description()}))
+        .map(|s| {
+            json!({
+                "name": s.as_str(),
+                "description": format!("bitu-scope-{}", s.as_str().replace('_', "-")),
+            })
+        })
         .collect();
     let lifetimes = &state.settings.api_tokens;
-    let mut context = page_context(req, state, "API tokens");
+    let mut context = page_context(req, state, Msg::new("bitu-tokens-heading"));
     context.insert("tokens", &list);
     context.insert("scopes", &scopes);
     context.insert(

@@ -9,6 +9,7 @@ use super::anonymous_mail_request;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// The form.
 #[derive(Deserialize)]
@@ -19,7 +20,7 @@ pub struct UsernameForm {
 
 /// `GET /username/`
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(&req, &state, "Forgot your username?");
+    let mut context = page_context(&req, &state, Msg::new("bitu-username-heading"));
     context.insert("sent", &false);
     html(&state, "account/username.html", &context)
 }
@@ -41,7 +42,7 @@ pub async fn request(
         &state,
         job,
         "account/username.html",
-        "Forgot your username?",
+        Msg::new("bitu-username-heading"),
     )
     .await
 }

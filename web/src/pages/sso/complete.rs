@@ -16,6 +16,7 @@ use super::{Backend, SESSION_GROUPS, SESSION_VIA_OIDC, backend, failure_page, me
 use crate::app::AppState;
 use crate::auth::{CurrentUser, principal, request_client, safe_next, start_session};
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// Finishes the flow of `backend`.
 pub async fn finish(
@@ -122,18 +123,13 @@ async fn link(
     )
     .await?;
     if outcome == LinkOutcome::LinkedElsewhere {
-        let text = format!(
-            "The account {} is already linked to another developer account, so it was not \
-             linked to yours. If it is yours, unlink it there first, or ask the administrators.",
-            account.name
-        );
         return message(
             req,
             state,
             StatusCode::CONFLICT,
-            "Already linked to another account",
-            &[&text],
-            Some(("/account/", "Back to your account")),
+            Msg::new("bitu-sso-linked-elsewhere-title"),
+            &[Msg::new("bitu-sso-linked-elsewhere-text").arg(&account.name)],
+            Some(("/account/", Msg::new("bitu-sso-back-account"))),
         )
         .map_err(|e| SsoError::Core(bitu_core::Error::Internal(e.to_string())));
     }

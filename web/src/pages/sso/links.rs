@@ -76,8 +76,8 @@ pub fn account_context(
             Some(LinkRow {
                 system: system.as_str(),
                 label: match system {
-                    System::Wikimedia => "Wikimedia account",
-                    System::Phabricator => "Phabricator account",
+                    System::Wikimedia => "bitu-links-wikimedia",
+                    System::Phabricator => "bitu-links-phabricator",
                 },
                 name: links::linked(user, system).map(|account| account.name),
                 link_url: format!("/login/{backend}/"),

@@ -15,6 +15,7 @@ use bitu_core::sso::oidc::Provider;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::page_context;
+use bitu_core::i18n::Msg;
 
 /// Session key: the provider's `groups` claim at sign-in (JSON list), shown on the account page.
 pub const SESSION_GROUPS: &str = "sso_groups";
@@ -80,20 +81,21 @@ pub fn link_backend(state: &AppState, system: System) -> Option<&str> {
     link.enabled.then_some(link.backend.as_str())
 }
 
-/// A page in the site layout saying what happened, with `status`.
+/// A page in the site layout saying what happened, with `status`: a title, paragraphs and
+/// an optional link (URL and text), all messages rendered in the request's language.
 pub fn message(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,
-    title: &str,
-    paragraphs: &[&str],
-    link: Option<(&str, &str)>,
+    title: Msg,
+    paragraphs: &[Msg],
+    link: Option<(&str, Msg)>,
 ) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, title);
     context.insert("paragraphs", paragraphs);
     if let Some((url, text)) = link {
         context.insert("link_url", url);
-        context.insert("link_text", text);
+        context.insert("link_text", &text);
     }
     let body = state.templates.render("message.html", &context)?;
     let mut response = HttpResponse::build(status);
@@ -110,90 +112,47 @@ pub fn failure_page(
     error: SsoError,
     linking: bool,
 ) -> Result<HttpResponse, WebError> {
-    let again = if linking {
-        ("/account/", "Back to your account")
-    } else {
-        ("/login/", "Back to sign-in")
+    let again = || {
+        if linking {
+            Some(("/account/", Msg::new("bitu-sso-back-account")))
+        } else {
+            Some(("/login/", Msg::new("bitu-sso-back-signin")))
+        }
+    };
+    let page = |status, name: &str| {
+        message(
+            req,
+            state,
+            status,
+            Msg::new(format!("bitu-sso-{name}-title")),
+            &[Msg::new(format!("bitu-sso-{name}-text"))],
+            again(),
+        )
     };
     match error {
         SsoError::Core(e) => Err(e.into()),
         SsoError::UnknownBackend => Err(WebError::NotFound),
         SsoError::ProviderDown(detail) => {
             tracing::warn!(detail, "single sign-on: the provider is unavailable");
-            message(
-                req,
-                state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The other site is not answering",
-                &[
-                    "The identity provider or the site you were linking is not answering right \
-                     now, so this could not be finished. Nothing was changed; please try again \
-                     in a few minutes.",
-                ],
-                Some(again),
-            )
+            page(StatusCode::SERVICE_UNAVAILABLE, "down")
         }
-        SsoError::Denied => message(
-            req,
-            state,
-            StatusCode::FORBIDDEN,
-            "Cancelled",
-            &[
-                "You declined at the other site, so nothing was done. You can start again \
-               whenever you like.",
-            ],
-            Some(again),
-        ),
-        SsoError::BadState => message(
-            req,
-            state,
-            StatusCode::BAD_REQUEST,
-            "This link has expired or was already used",
-            &[
-                "The answer from the other site does not belong to a sign-in or linking that \
-               is still open: it was used already, took too long, or was altered. Please \
-               start again.",
-            ],
-            Some(again),
-        ),
+        SsoError::Denied => page(StatusCode::FORBIDDEN, "denied"),
+        SsoError::BadState => page(StatusCode::BAD_REQUEST, "bad-state"),
         SsoError::Refused(detail) => {
             tracing::warn!(detail, "single sign-on: the provider's answer was refused");
-            message(
-                req,
-                state,
-                StatusCode::BAD_REQUEST,
-                "The answer could not be verified",
-                &[
-                    "The other site's answer did not pass Bitu's checks, so nothing was done. \
-                   Please start again; if this keeps happening, tell the administrators.",
-                ],
-                Some(again),
-            )
+            page(StatusCode::BAD_REQUEST, "refused")
         }
-        SsoError::NoAccount(name) => {
-            let text = format!(
-                "You signed in at the identity provider as {name}, but there is no developer \
-                 account for that name here. Bitu never creates one automatically."
-            );
-            message(
-                req,
-                state,
-                StatusCode::FORBIDDEN,
-                "No developer account",
-                &[&text, "If you have none yet, you can create one."],
-                Some(("/signup/", "Create a developer account")),
-            )
-        }
-        SsoError::Locked => message(
+        SsoError::NoAccount(name) => message(
             req,
             state,
             StatusCode::FORBIDDEN,
-            "Sign-in refused",
+            Msg::new("bitu-sso-no-account-title"),
             &[
-                "This account is locked or disabled, so it cannot sign in. Contact the \
-               administrators if you think this is a mistake.",
+                Msg::new("bitu-sso-no-account-text").arg(name),
+                Msg::new("bitu-sso-no-account-signup"),
             ],
-            Some(again),
+            Some(("/signup/", Msg::new("bitu-sso-no-account-signup-link"))),
         ),
+        SsoError::Locked => page(StatusCode::FORBIDDEN, "locked"),
     }
 }
