@@ -105,7 +105,8 @@ impl Templates {
 }
 
 /// `msg(key=…, args=[…])` (text, escaped by the template) and `msg_html(…)` (HTML with the
-/// message's links and bold, parameters escaped), bound to a language.
+/// message's links and bold, parameters escaped), bound to a language. `fallback=…` is shown
+/// instead when the key (built from data) names no message.
 struct MsgFunction {
     lang: &'static str,
     html: bool,
@@ -117,6 +118,15 @@ impl tera::Function for MsgFunction {
             .get("key")
             .and_then(Value::as_str)
             .ok_or_else(|| tera::Error::msg("msg() needs key=\"bitu-…\""))?;
+        if let Some(fallback) = params.get("fallback")
+            && !i18n::is_message(key)
+        {
+            // A key made from data (`"bitu-keys-state-" ~ state`) that has no message.
+            return Ok(match fallback {
+                Value::String(text) if self.html => Value::String(i18n::escape(text)),
+                other => other.clone(),
+            });
+        }
         let mut msg = Msg::new(key);
         if let Some(args) = params.get("args") {
             let args = args
