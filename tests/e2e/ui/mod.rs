@@ -8,5 +8,6 @@ mod i18n;
 mod journeys;
 mod keys_page;
 mod passwords;
+mod qqx;
 mod session_ended;
 pub(crate) mod support;
