@@ -73,7 +73,7 @@ impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
         let mut parsed = Tera::default();
-        parsed.register_function("static_url", crate::statics::static_url_function);
+        parsed.register_function("static_url", crate::statics::StaticUrlFunction);
         parsed.register_function("icon", crate::statics::icons::IconFunction);
         parsed.add_raw_templates(TEMPLATES.iter().copied())?;
         let by_lang = i18n::languages()
@@ -232,6 +232,7 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: impl Into<Title>
         Title::Msg(msg) => i18n::text(lang.code(), &msg),
     };
     context.insert("title", &title);
+    context.insert("request_path", req.path());
     if let Some((uid, cn)) = session_user(req, state) {
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);
