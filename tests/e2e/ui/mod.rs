@@ -9,5 +9,6 @@ mod journeys;
 mod keys_page;
 mod layout;
 mod passwords;
+mod qqx;
 mod session_ended;
 pub(crate) mod support;
