@@ -23,7 +23,11 @@ async fn check(web: &WebProcess, token: &str, user: &str, code: &str) -> (u16, V
 #[tokio::test]
 async fn the_check_api_answers_for_enabled_disabled_and_unknown_users() {
     let ctx = TestContext::new().await;
-    for (uid, cn) in [("ann", "Ann Api"), ("dora", "Dora Api"), ("svc", "Service Api")] {
+    for (uid, cn) in [
+        ("ann", "Ann Api"),
+        ("dora", "Dora Api"),
+        ("svc", "Service Api"),
+    ] {
         ctx.create_user(uid, cn, PASSWORD).await;
     }
     let settings = settings(&ctx);

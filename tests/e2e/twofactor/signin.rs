@@ -58,7 +58,11 @@ async fn mail_to(ctx: &TestContext, uid: &str, subject: &str) -> String {
 #[tokio::test]
 async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     let ctx = TestContext::new().await;
-    for (uid, cn) in [("ann", "Ann Two"), ("bob", "Bob Two"), ("amy", "Amy Manager")] {
+    for (uid, cn) in [
+        ("ann", "Ann Two"),
+        ("bob", "Bob Two"),
+        ("amy", "Amy Manager"),
+    ] {
         ctx.create_user(uid, cn, PASSWORD).await;
     }
     let settings = settings(&ctx);
@@ -85,7 +89,11 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     assert!(row.enabled);
     assert_eq!(row.key_id.len(), 12);
     let clear = bitu_core::twofactor::totp::decode_base32(&secret).unwrap();
-    assert!(!row.secret_encrypted.windows(clear.len()).any(|w| w == clear));
+    assert!(
+        !row.secret_encrypted
+            .windows(clear.len())
+            .any(|w| w == clear)
+    );
     let base32: String = secret.replace(' ', "");
     assert!(
         !String::from_utf8_lossy(&row.secret_encrypted).contains(&base32),
@@ -100,15 +108,27 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     .await
     .unwrap();
     assert_eq!(stored.n, 10);
-    assert_eq!(audit(&ctx, "account.twofactor.enable", "ann").await.len(), 1);
+    assert_eq!(
+        audit(&ctx, "account.twofactor.enable", "ann").await.len(),
+        1
+    );
     mail_to(&ctx, "ann", "Two-factor sign-in enabled").await;
 
     // The password alone grants nothing; a wrong code is refused and recorded.
     let b = Browser::new(&web.base_url);
     assert_eq!(password_step(&b, "ann").await, "/login/2fa/");
     let account = b.get("/account/").await;
-    assert_eq!(account.status().as_u16(), 302, "half signed in reached /account/");
-    assert!(account.headers()["location"].to_str().unwrap().starts_with("/login/"));
+    assert_eq!(
+        account.status().as_u16(),
+        302,
+        "half signed in reached /account/"
+    );
+    assert!(
+        account.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login/")
+    );
     assert_eq!(b.get("/api/account").await.status().as_u16(), 401);
     assert_eq!(code_step(&b, "000000").await.0, 400);
     assert_eq!(audit(&ctx, "account.twofactor.fail", "ann").await.len(), 1);
@@ -120,7 +140,11 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     // The same code on the other host is refused (shared through Redis); the next one works.
     let c = Browser::new(&web2.base_url);
     assert_eq!(password_step(&c, "ann").await, "/login/2fa/");
-    assert_eq!(code_step(&c, &now).await.0, 400, "a replayed code was accepted");
+    assert_eq!(
+        code_step(&c, &now).await.0,
+        400,
+        "a replayed code was accepted"
+    );
     assert_eq!(code_step(&c, &code(&secret, 1)).await.0, 303);
 
     // The pending step expires (1 s on the second host): back to the password form.
@@ -137,9 +161,15 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     assert_eq!(code_step(&e, &recovery[0].to_uppercase()).await.0, 303);
     let f = Browser::new(&web.base_url);
     password_step(&f, "ann").await;
-    assert_eq!(code_step(&f, &recovery[0]).await.0, 400, "a spent code worked");
     assert_eq!(
-        audit(&ctx, "account.twofactor.recovery_use", "ann").await.len(),
+        code_step(&f, &recovery[0]).await.0,
+        400,
+        "a spent code worked"
+    );
+    assert_eq!(
+        audit(&ctx, "account.twofactor.recovery_use", "ann")
+            .await
+            .len(),
         1
     );
     mail_to(&ctx, "ann", "recovery code").await;
@@ -161,7 +191,10 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
         )
         .await;
     assert_eq!(done.status().as_u16(), 303);
-    assert_eq!(audit(&ctx, "account.twofactor.disable", "ann").await.len(), 1);
+    assert_eq!(
+        audit(&ctx, "account.twofactor.disable", "ann").await.len(),
+        1
+    );
     mail_to(&ctx, "ann", "Two-factor sign-in disabled").await;
     let gone: Count =
         diesel::sql_query("SELECT COUNT(*) AS n FROM twofactor_recovery_codes WHERE uid = 'ann'")
@@ -169,7 +202,10 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
             .await
             .unwrap();
     assert_eq!(gone.n, 0);
-    assert_eq!(password_step(&Browser::new(&web.base_url), "ann").await, "/account/");
+    assert_eq!(
+        password_step(&Browser::new(&web.base_url), "ann").await,
+        "/account/"
+    );
 
     // Wrong codes are counted per account: past the limit even the right code is refused.
     let bob = Browser::new(&web.base_url);
@@ -192,10 +228,15 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     assert_eq!(bob.get("/wikimedia/2fa/ann").await.status().as_u16(), 403);
     let page = amy.get("/wikimedia/2fa/bob").await.text().await.unwrap();
     assert!(page.contains("has two-factor sign-in turned on"), "{page}");
-    let empty = amy.post_form("/wikimedia/2fa/bob", &[("comment", " ")]).await;
+    let empty = amy
+        .post_form("/wikimedia/2fa/bob", &[("comment", " ")])
+        .await;
     assert_eq!(empty.status().as_u16(), 400);
     let reset = amy
-        .post_form("/wikimedia/2fa/bob", &[("comment", "lost phone, ticket T1")])
+        .post_form(
+            "/wikimedia/2fa/bob",
+            &[("comment", "lost phone, ticket T1")],
+        )
         .await;
     assert_eq!(reset.status().as_u16(), 200);
     assert!(reset.text().await.unwrap().contains("was reset"));
@@ -204,5 +245,8 @@ async fn codes_recovery_codes_replay_limits_disable_and_reset() {
     assert!(rows[0].contains("lost phone, ticket T1"), "{}", rows[0]);
     let text = mail_to(&ctx, "bob", "two-factor sign-in was reset").await;
     assert!(text.contains("lost phone, ticket T1"), "{text}");
-    assert_eq!(password_step(&Browser::new(&web.base_url), "bob").await, "/account/");
+    assert_eq!(
+        password_step(&Browser::new(&web.base_url), "bob").await,
+        "/account/"
+    );
 }

@@ -35,7 +35,10 @@ pub fn settings(ctx: &TestContext) -> Settings {
 /// The code of `secret` (as the page showed it, in groups) `steps` steps from now.
 pub fn code(secret: &str, steps: i64) -> String {
     let secret = totp::decode_base32(secret).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let at = now.checked_add_signed(steps * 30).unwrap();
     totp::code_at(&secret, at).unwrap()
 }
@@ -55,7 +58,11 @@ pub async fn enrol(browser: &Browser) -> (String, Vec<String>) {
     let page = browser.get("/account/2fa/").await.text().await.unwrap();
     assert!(page.contains("<svg"), "no QR code: {page}");
     let secret = between(&page, "<code id=\"twofactor-secret\">");
-    assert_eq!(secret.split(' ').count(), 8, "160 bits in groups of four: {secret}");
+    assert_eq!(
+        secret.split(' ').count(),
+        8,
+        "160 bits in groups of four: {secret}"
+    );
     let page = browser
         .post_form("/account/2fa/", &[("code", &code(&secret, -1))])
         .await

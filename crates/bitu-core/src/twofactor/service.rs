@@ -141,7 +141,9 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         let mut conn = db::conn(self.db).await?;
         let secret = match store::secret_of(&mut conn, uid).await? {
             Some(row) if row.enabled => {
-                return Err(Error::Invalid("two-factor sign-in is enabled already".into()));
+                return Err(Error::Invalid(
+                    "two-factor sign-in is enabled already".into(),
+                ));
             }
             Some(row) => cipher.decrypt(uid, &row.secret_encrypted)?,
             None => {
@@ -149,7 +151,9 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
                 let sealed = cipher.encrypt(uid, &secret)?;
                 let now = self.clock.now_naive();
                 if !store::put_waiting(&mut conn, uid, &sealed, cipher.key_id(), now).await? {
-                    return Err(Error::Invalid("two-factor sign-in is enabled already".into()));
+                    return Err(Error::Invalid(
+                        "two-factor sign-in is enabled already".into(),
+                    ));
                 }
                 secret
             }
@@ -197,7 +201,10 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         let uid = user.uid();
         let cipher = self.cipher()?;
         let mut conn = db::conn(self.db).await?;
-        let Some(row) = store::secret_of(&mut conn, uid).await?.filter(|r| !r.enabled) else {
+        let Some(row) = store::secret_of(&mut conn, uid)
+            .await?
+            .filter(|r| !r.enabled)
+        else {
             return Ok(ConfirmOutcome::NotWaiting);
         };
         let secret = cipher.decrypt(uid, &row.secret_encrypted)?;
@@ -242,7 +249,10 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
     ) -> Result<CodeCheck> {
         let uid = user.uid();
         let mut conn = db::conn(self.db).await?;
-        let Some(row) = store::secret_of(&mut conn, uid).await?.filter(|r| r.enabled) else {
+        let Some(row) = store::secret_of(&mut conn, uid)
+            .await?
+            .filter(|r| r.enabled)
+        else {
             return Ok(CodeCheck::NotEnabled);
         };
         // The check API takes TOTP codes only: a service never spends a recovery code.
@@ -253,8 +263,8 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
             self.check_totp(uid, &secret, code).await?
         };
         if outcome == CodeCheck::Wrong {
-            let entry = Entry::new(actor, Action::TwoFactorFail, Target::User(uid.into()))
-                .with("via", via);
+            let entry =
+                Entry::new(actor, Action::TwoFactorFail, Target::User(uid.into())).with("via", via);
             audit::record(&mut conn, &entry).await?;
         }
         Ok(outcome)
@@ -271,15 +281,24 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         let window = self.settings.window;
         if !self
             .limiter
-            .reserve(ACCOUNT_BUCKET, uid, self.settings.failures_per_account, window)
+            .reserve(
+                ACCOUNT_BUCKET,
+                uid,
+                self.settings.failures_per_account,
+                window,
+            )
             .await
         {
             return Ok(CodeCheck::Throttled);
         }
         let hash = recovery::hash(code);
         let now = self.clock.now_naive();
-        let entry = Entry::new(actor, Action::TwoFactorRecoveryUse, Target::User(uid.into()))
-            .with("via", via);
+        let entry = Entry::new(
+            actor,
+            Action::TwoFactorRecoveryUse,
+            Target::User(uid.into()),
+        )
+        .with("via", via);
         let mail = self.mail(user, "recovery_used", "");
         let mut conn = db::conn(self.db).await?;
         let spent = conn
@@ -318,7 +337,11 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         // The password first, counted like a code, so a wrong one spends no recovery code.
         let (uid, window) = (user.uid(), self.settings.window);
         let limit = self.settings.failures_per_account;
-        if !self.limiter.reserve(ACCOUNT_BUCKET, uid, limit, window).await {
+        if !self
+            .limiter
+            .reserve(ACCOUNT_BUCKET, uid, limit, window)
+            .await
+        {
             return Ok(DisableOutcome::Throttled);
         }
         if !users.verify_password(user.dn(), password).await? {

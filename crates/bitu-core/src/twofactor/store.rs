@@ -90,7 +90,11 @@ pub async fn put_imported(
 }
 
 /// Enables the waiting secret of `uid`; `false` when there was none waiting.
-pub async fn enable(conn: &mut AsyncMysqlConnection, uid: &str, now: NaiveDateTime) -> Result<bool> {
+pub async fn enable(
+    conn: &mut AsyncMysqlConnection,
+    uid: &str,
+    now: NaiveDateTime,
+) -> Result<bool> {
     let changed = diesel::update(
         secrets::table
             .filter(secrets::uid.eq(uid))

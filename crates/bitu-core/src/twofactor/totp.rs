@@ -124,7 +124,11 @@ mod tests {
             let eight = totp(RFC_SEED, 8, "Bitu", "rfc").unwrap().generate(*time);
             assert_eq!(&eight, expected, "T = {time}");
             // Six digits are the same value modulo 10^6: the last six of the eight.
-            assert_eq!(code_at(RFC_SEED, *time).unwrap(), expected[2..], "T = {time}");
+            assert_eq!(
+                code_at(RFC_SEED, *time).unwrap(),
+                expected[2..],
+                "T = {time}"
+            );
         }
     }
 
@@ -155,7 +159,10 @@ mod tests {
         assert_eq!(decode_base32(&grouped.to_lowercase()).unwrap(), RFC_SEED);
         let uri = otpauth_uri(RFC_SEED, "Bitu", "alice").unwrap();
         assert!(uri.starts_with("otpauth://totp/Bitu:alice?"), "{uri}");
-        assert!(uri.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), "{uri}");
+        assert!(
+            uri.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            "{uri}"
+        );
         assert!(qr_svg(&uri).unwrap().contains("<svg"));
     }
 }

@@ -41,9 +41,7 @@ pub async fn submit(
         DisableOutcome::Disabled | DisableOutcome::NotEnabled => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", "/account/2fa/?saved=disabled"))
             .finish()),
-        DisableOutcome::Wrong => {
-            super::enrol::render(&req, &state, &user.uid, true, None).await
-        }
+        DisableOutcome::Wrong => super::enrol::render(&req, &state, &user.uid, true, None).await,
         DisableOutcome::Throttled => Err(WebError::TooManyRequests),
     }
 }

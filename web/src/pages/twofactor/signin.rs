@@ -100,7 +100,10 @@ pub async fn submit(
         return Ok(restart());
     };
     let entry = super::entry(&state, &user.uid).await?;
-    let actor = Actor::session(&user.uid, client_ip(&req, &state.settings.web.trusted_proxies));
+    let actor = Actor::session(
+        &user.uid,
+        client_ip(&req, &state.settings.web.trusted_proxies),
+    );
     let outcome = state
         .twofactor()
         .verify(&actor, &entry, &form.code, "signin")
