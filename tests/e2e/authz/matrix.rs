@@ -167,6 +167,8 @@ const EXPECTED: &[(&str, [u16; 7])] = &[
     ("GET /keymanagement/", [301; 7]),
     ("GET /keymanagement/create/", [301; 7]),
     ("POST /keymanagement/create/", [308; 7]),
+    ("GET /keymanagement/{id}/activate/", [301; 7]),
+    ("GET /keymanagement/{id}/deactivate/", [301; 7]),
     ("POST /keymanagement/{id}/activate/", [308; 7]),
     ("POST /keymanagement/{id}/deactivate/", [308; 7]),
     ("GET /keymanagement/{id}/delete/", [301; 7]),
