@@ -30,6 +30,7 @@ macro_rules! templates {
 
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "macros.html",
     "home.html",
     "error.html",
     "message.html",

@@ -266,7 +266,6 @@ async fn every_answer_carries_a_csp_without_unsafe_inline() {
 }
 
 #[tokio::test]
-#[ignore = "until the sign-up form is written with Codex fields (issue 12, next commit)"]
 async fn a_refused_form_is_summarised_with_links_to_the_marked_fields() {
     let ctx = TestContext::new().await;
     let web = ctx.start_web().await;
