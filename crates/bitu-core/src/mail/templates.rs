@@ -37,6 +37,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     shared!("group_access.subject.txt"),
     shared!("group_access.txt"),
     shared!("group_access.html"),
+    shared!("twofactor.subject.txt"),
+    shared!("twofactor.txt"),
+    shared!("twofactor.html"),
 ];
 
 /// Parsed templates plus the site values every one of them sees.
