@@ -12,6 +12,7 @@ use crate::account::password::hash_for_new_entry;
 use crate::audit::Actor;
 use crate::config::Settings;
 use crate::error::Result;
+use crate::i18n::Msg;
 use crate::mail::Message;
 use crate::queue::{Job, ProvisionAccount, Queue, SendMail, outbox};
 use crate::services::Services;
@@ -77,10 +78,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         let solved = captcha::solve(&self.services.db, captcha_id, captcha_answer).await?;
         let mut errors = self.validator().check_all(request).await?;
         if !solved {
-            errors.add(
-                "captcha",
-                "The characters did not match the image (or it expired); try the new one.",
-            );
+            errors.add("captcha", Msg::new("bitu-signup-error-captcha"));
         }
         if !errors.is_empty() {
             return Ok(SubmitOutcome::Invalid(errors));

@@ -115,7 +115,7 @@ fn render_set(
     req: &HttpRequest,
     state: &AppState,
     user: &bitu_core::directory::DirectoryUser,
-    errors: &[String],
+    errors: &[Msg],
 ) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, Msg::new("bitu-reset-set-heading"));
     context.insert("cn", user.cn());
