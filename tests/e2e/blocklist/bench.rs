@@ -89,6 +89,10 @@ fn bench_match_one_name_against_10000_patterns() {
     let started = Instant::now();
     let matcher = Matcher::build(entries, 100_000);
     let build = started.elapsed();
+    println!(
+        "match: built: +{} MiB RSS",
+        rss_kib().saturating_sub(rss_before) / 1024
+    );
     let mut rng = Rng(42);
     let names: Vec<String> = (0..20_000)
         .map(|i| match i % 4 {
@@ -110,10 +114,11 @@ fn bench_match_one_name_against_10000_patterns() {
         times.sort();
         let p99 = percentile(&times, 0.99);
         println!(
-            "match ({pass}): {} patterns ({} PCRE, {} skipped, {} moveonly) built in {build:?}, \
+            "match ({pass}): {} patterns ({} words, {} PCRE, {} skipped, {} moveonly) built in {build:?}, \
              +{} MiB RSS; {} names ({blocked} blocked): p50 {:?} p99 {p99:?} max {:?} \
              (target p99 <= 1 ms: {})",
             matcher.len(),
+            matcher.word_len(),
             matcher.pcre_len(),
             matcher.skipped().len(),
             matcher.not_for_accounts(),

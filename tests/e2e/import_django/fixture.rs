@@ -81,7 +81,9 @@ pub async fn legacy_database(ctx: &TestContext) -> Legacy {
     conn.batch_execute(&format!("SET FOREIGN_KEY_CHECKS = 0;\n{}", schema_sql()))
         .await
         .unwrap();
-    conn.batch_execute(&fixture_sql()).await.unwrap();
+    conn.batch_execute(&fixture_sql(&ctx.settings.ldap.groups_dn))
+        .await
+        .unwrap();
     legacy
 }
 
@@ -91,7 +93,7 @@ pub const SSHA_HASH: &str = "{SSHA}2F2v0Yy4U4o0m1fJ0Yx3mXg3Q0pXb2F0c2FsdA==";
 pub const PBKDF2_HASH: &str =
     "pbkdf2_sha256$600000$Zm9vYmFyc2FsdA$+/vb+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/s=";
 
-fn fixture_sql() -> String {
+fn fixture_sql(groups_dn: &str) -> String {
     format!(
         r#"
 INSERT INTO accounts_user (id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES
@@ -131,30 +133,35 @@ INSERT INTO accounts_token (id, `key`, created, comment, user_id) VALUES
  ('b0000000000000000000000000000002', '{GONE_TOKEN}', '2023-01-01', '', 2);
 
 INSERT INTO keymanagement_sshkey (id, system, ssh_public_key, comment, active, key_type, key_size, user_id) VALUES
- (1, 'ldap', '{SUSPENDED_KEY}', 'laptop ☃ (lost)', 0, 'ssh-ed25519', 256, 1),
- (2, 'ldap', '{ACTIVE_KEY}', '', 1, 'ssh-ed25519', 256, 1),
+ (1, 'ldapbackend', '{SUSPENDED_KEY}', 'laptop ☃ (lost)', 0, 'ssh-ed25519', 256, 1),
+ (2, 'ldapbackend', '{ACTIVE_KEY}', '', 1, 'ssh-ed25519', 256, 1),
  (3, 'gerrit', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGlt6me2L28etjqL+5K/rAztISOQcpH3+ZHIab0pQlby gerrit', '', 1, 'ssh-ed25519', 256, 3),
  (4, 'ldap', 'this is not a key', '', 0, NULL, 0, 3);
 
 INSERT INTO permissions_permissionrequest (id, created, updated, `key`, system, status, comment, ticket, user_id) VALUES
- ('c0000000000000000000000000000001', '2024-02-01', '2024-02-01', 'project-x', 'ldap', 'PE', 'please ☃', '', 1),
+ ('c0000000000000000000000000000001', '2024-02-01', '2024-02-01', 'project-x', 'ldap', 'PN', 'please ☃', '', 1),
  ('c0000000000000000000000000000002', '2024-01-01', '2024-01-03', 'project-x', 'ldap', 'AP', 'for the migration', 'T12345', 4),
- ('c0000000000000000000000000000003', '2024-01-01', '2024-01-03', 'nope', 'ldap', 'PE', 'unknown group', '', 1),
- ('c0000000000000000000000000000004', '2024-01-01', '2024-01-03', 'project-x', 'ldap', 'ZZ', 'odd status', '', 3);
+ ('c0000000000000000000000000000003', '2024-01-01', '2024-01-03', 'nope', 'ldap', 'PN', 'unknown group', '', 1),
+ ('c0000000000000000000000000000004', '2024-01-01', '2024-01-03', 'project-x', 'ldap', 'ZZ', 'odd status', '', 3),
+ ('c0000000000000000000000000000005', '2023-06-01', '2023-06-02', 'cn=project-x,{groups_dn}', 'ldapbackend', 'SY', 'enabled long ago', '', 3),
+ ('c0000000000000000000000000000006', '2023-07-01', '2023-07-02', 'project-x', 'ldapbackend', 'CN', 'changed my mind', '', 1);
 INSERT INTO permissions_log (id, created, approved, comment, created_by_id, request_id) VALUES
  (1, '2024-01-02', 0, 'not yet', 3, 'c0000000000000000000000000000002'),
  (2, '2024-01-03', 1, 'ok now', 3, 'c0000000000000000000000000000002'),
  (3, '2024-01-03', 1, 'lost', 3, 'c0000000000000000000000000000003');
 
 INSERT INTO wikimedia_userblockeventlog (id, created_at, created_by, username, action, comment, parent_id, unset_email) VALUES
- (1, '2024-03-01', 'amy', 'troll', 'block', 'Vandalism ☃', NULL, 1),
- (2, '2024-03-01', 'amy', 'troll', 'ldap', '', 1, 0),
- (3, '2024-03-01', 'amy', 'troll', 'gerrit: blocked', 'account disabled', 1, 0),
- (4, '2024-03-01', 'amy', 'troll', 'phabricator', '', 1, 0),
- (5, '2024-04-01', 'amy', 'troll', 'unblock', 'Appeal accepted', NULL, 0),
- (6, '2024-04-01', 'amy', 'troll', 'ldap', '', 5, 0),
+ (1, '2024-03-01', 'amy', 'troll', 'block_user', 'Vandalism ☃', NULL, 1),
+ (2, '2024-03-01', 'amy', 'troll', 'ldap block_user', 'Successfully updated in ldap, action was block_user', 1, 0),
+ (3, '2024-03-01', 'amy', 'troll', 'gerrit block_user', 'Failed: 401 Unauthorized', 1, 0),
+ (4, '2024-03-01', 'amy', 'troll', 'phabricator block_user', '', 1, 0),
+ (5, '2024-04-01', 'amy', 'troll', 'unblock_user', 'Appeal accepted', NULL, 0),
+ (6, '2024-04-01', 'amy', 'troll', 'ldap unblock_user', '', 5, 0),
  (7, '2024-04-02', 'amy', 'zoë', 'shout', 'odd action', NULL, 0),
- (8, '2024-04-02', 'amy', 'zoë', 'ldap', '', 7, 0);
+ (8, '2024-04-02', 'amy', 'zoë', 'ldap', '', 7, 0),
+ (9, '2023-01-01', 'amy', 'oldtroll', 'block_user', 'spam before parent_id', NULL, 0),
+ (10, '2023-01-01', 'amy', 'oldtroll', 'gitlab block_user', 'Successfully updated in gitlab, action was block_user', NULL, 0),
+ (11, '2023-01-02', 'amy', 'nobody', 'gerrit unblock_user', 'Successfully updated in gerrit, action was unblock_user', NULL, 0);
 
 INSERT INTO social_auth_usersocialauth (provider, uid, extra_data, user_id, created, modified) VALUES
  ('mediawiki', 'Ursula', '{{}}', 1, NOW(), NOW());

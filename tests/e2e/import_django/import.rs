@@ -103,9 +103,9 @@ async fn import_django_puts_every_row_in_place_once_and_its_tokens_work() {
         ("signups_blocklistip", "4", "2", "2"),
         ("accounts_token", "2", "1", "1"),
         ("keymanagement_sshkey", "4", "2", "2"),
-        ("permissions_permissionrequest", "4", "2", "2"),
+        ("permissions_permissionrequest", "6", "4", "2"),
         ("permissions_log", "3", "2", "1"),
-        ("wikimedia_userblockeventlog", "3", "2", "1"),
+        ("wikimedia_userblockeventlog", "6", "4", "2"),
         (
             "wikimedia_userblockeventlog (per-system rows)",
             "5",
@@ -136,6 +136,7 @@ async fn import_django_puts_every_row_in_place_once_and_its_tokens_work() {
         "group ldap/nope is not in [permissions] groups",
         "unknown status \"ZZ\"",
         "unknown action \"shout\"",
+        "a gerrit row with no earlier unblock action of nobody",
         "two-factor not available yet",
         "1 accounts linked to mediawiki",
     ] {
@@ -156,8 +157,13 @@ async fn import_django_puts_every_row_in_place_once_and_its_tokens_work() {
         "event|approve|amy|ok now|2024-01-03 00:00:00.000000".into(),
         "block|troll|block|amy|Vandalism ☃|1|2024-03-01 00:00:00".into(),
         "block|troll|unblock|amy|Appeal accepted|0|2024-04-01 00:00:00".into(),
-        "system|gerrit|done|account disabled".into(),
+        "system|ldap|done|Successfully updated in ldap, action was block_user".into(),
+        "system|gerrit|failed|Failed: 401 Unauthorized".into(),
         "system|phabricator|done".into(),
+        "block|oldtroll|block|amy|spam before parent_id|0|2023-01-01 00:00:00".into(),
+        "system|gitlab|done|Successfully updated in gitlab, action was block_user".into(),
+        "request|amy|GROUP|approved|1|enabled long ago|2023-06-01 00:00:00.000000|2023-06-02 00:00:00.000000".replace("GROUP", &group),
+        "request|ursula|GROUP|cancelled|1|changed my mind|2023-07-01 00:00:00.000000|2023-07-02 00:00:00.000000".replace("GROUP", &group),
         "pattern|manual|.*spam.*|spammers".into(),
         "pattern|manual|Ünï.*bot|look-alike bots ☃ [origin: admin]".into(),
         "ip|django-import|1|192.0.2.0/24|manual|open proxies".into(),
@@ -228,6 +234,14 @@ async fn import_django_puts_every_row_in_place_once_and_its_tokens_work() {
         .unwrap();
     assert_eq!(user["username"], "ursula", "{user}");
     assert_eq!(user["first_name"], "Ursula User", "{user}");
+    assert!(user["id"].is_u64(), "{user}");
+    assert_eq!(user["backends"], serde_json::json!(["ldap"]), "{user}");
+    assert!(
+        user["ssh_keys"]
+            .as_array()
+            .is_some_and(|keys| keys.iter().any(|k| k["comment"] == "laptop ☃ (lost)")),
+        "{user}"
+    );
     let account = get("/api/account", URSULA_TOKEN).await.unwrap();
     assert_eq!(account.status(), 200);
     let account: serde_json::Value = account.json().await.unwrap();

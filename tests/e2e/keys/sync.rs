@@ -81,7 +81,7 @@ async fn edits_made_in_ldap_show_on_the_next_view() {
         ]
     );
     let page = html_text(&s.browser.get("/keys/").await.text().await.unwrap());
-    assert!(page.contains("1 value(s) that are not public keys"));
+    assert!(page.contains("1 value that is not a public key"), "{page}");
 }
 
 #[tokio::test]

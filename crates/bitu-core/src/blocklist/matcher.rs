@@ -1,28 +1,29 @@
 //! The compiled block list: every applicable entry, matched against one `User:` title.
 //!
-//! A literal prefilter (regex-filtered's atoms, in one Aho-Corasick automaton) picks the few
-//! entries a title can match. Patterns the `regex` crate reads the way PCRE does run there,
+//! Entries that only ask whether the title contains a word (`.*word.*`) are one Aho-Corasick
+//! automaton of words (see `literal`). For the others a literal prefilter (regex-filtered's
+//! atoms, in one Aho-Corasick automaton) picks the few entries a title can match. Patterns the `regex` crate reads the way PCRE does run there,
 //! compiled once on first use (10,000 compiled regexes would take some 170 MiB). Patterns
 //! needing PCRE features (backreferences, lookaround, possessive quantifiers, atomic groups)
 //! run on fancy-regex with a backtracking limit, prefiltered by a regular superset of their
-//! language. Patterns neither engine reads are skipped.
+//! language, compiled on first use and shared by identical patterns (see `pcre`). Patterns
+//! neither engine reads are skipped.
 
 use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex_filtered::mapper::{self, Mapper};
 use regex_filtered::model::Model;
-use regex_syntax::ast::{self, Ast, Visitor};
 use tracing::{error, warn};
 
+use super::fast::{FastRefusal, REGEX_SIZE_LIMIT, build_fast, fast_hir};
+use super::literal::{LiteralSet, contained_literal};
 use super::parse::EntryOptions;
 use super::parse::php_delimiter_problem;
+use super::pcre::{LazyPcre, PcrePatterns, build_pcre};
 use super::superset;
 use super::title::{entry_regex, user_title};
 use crate::names::NameRules;
-
-/// Most bytes one compiled fast-path regex may take (the `regex` crate's default is 10 MiB).
-const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
 /// One block list entry as the matcher sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,100 +80,6 @@ fn anchored(pattern: &str) -> String {
     format!("^(?:{})$", entry_regex(pattern))
 }
 
-/// Rejects what the `regex` crate accepts but PCRE reads differently; `Ok(true)` when only
-/// a backtracking engine gives PCRE's meaning (possessive quantifiers).
-struct PcreDivergence {
-    possessive: bool,
-}
-
-impl Visitor for PcreDivergence {
-    type Output = bool;
-    type Err = String;
-
-    fn finish(self) -> Result<bool, String> {
-        Ok(self.possessive)
-    }
-
-    fn visit_pre(&mut self, node: &Ast) -> Result<(), String> {
-        match node {
-            // PCRE's `a++`, `a*+`, `a?+`, `a{n}+` are possessive; `regex` reads them as nested.
-            Ast::Repetition(rep)
-                if rep.greedy
-                    && rep.op.kind == ast::RepetitionKind::OneOrMore
-                    && matches!(*rep.ast, Ast::Repetition(_)) =>
-            {
-                self.possessive = true;
-            }
-            Ast::Assertion(assertion)
-                if !matches!(
-                    assertion.kind,
-                    ast::AssertionKind::StartLine
-                        | ast::AssertionKind::EndLine
-                        | ast::AssertionKind::StartText
-                        | ast::AssertionKind::EndText
-                        | ast::AssertionKind::WordBoundary
-                        | ast::AssertionKind::NotWordBoundary
-                ) =>
-            {
-                return Err(
-                    "uses \\< \\> or \\b{...}, which PCRE reads as literal characters".into(),
-                );
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn visit_class_set_binary_op_pre(&mut self, _op: &ast::ClassSetBinaryOp) -> Result<(), String> {
-        Err("uses &&, -- or ~~ inside a class, which PCRE reads as literal characters".into())
-    }
-}
-
-/// Checks the fast path can take the anchored source; its HIR, or why not.
-fn fast_hir(source: &str, case_insensitive: bool) -> Result<regex_syntax::hir::Hir, FastRefusal> {
-    let ast = ast::parse::Parser::new()
-        .parse(source)
-        .map_err(|e| FastRefusal::Syntax(e.to_string()))?;
-    match ast::visit(&ast, PcreDivergence { possessive: false }) {
-        Ok(false) => {}
-        Ok(true) => return Err(FastRefusal::Syntax("possessive quantifier".into())),
-        Err(reason) => return Err(FastRefusal::Diverges(reason)),
-    }
-    regex_syntax::ParserBuilder::new()
-        .case_insensitive(case_insensitive)
-        .dot_matches_new_line(true)
-        .build()
-        .parse(source)
-        .map_err(|e| FastRefusal::Syntax(e.to_string()))
-}
-
-enum FastRefusal {
-    /// The fast engine cannot read it; maybe the PCRE one can.
-    Syntax(String),
-    /// It reads it, but not as PCRE would; no engine here gives PCRE's meaning.
-    Diverges(String),
-}
-
-fn build_fast(source: &str, case_insensitive: bool) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(source)
-        .case_insensitive(case_insensitive)
-        .dot_matches_new_line(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-}
-
-fn build_pcre(
-    source: &str,
-    case_insensitive: bool,
-    backtrack_limit: usize,
-) -> Result<fancy_regex::Regex, fancy_regex::Error> {
-    let flags = if case_insensitive { "(?si)" } else { "(?s)" };
-    fancy_regex::RegexBuilder::new(&format!("{flags}{source}"))
-        .backtrack_limit(backtrack_limit)
-        .delegate_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-}
-
 /// Compiles `pattern` fully with the engine that will run it: the check an import or
 /// `bitu blocklist add` makes, so every accepted line is known to work.
 pub fn validate(
@@ -191,7 +98,7 @@ pub fn validate(
             .map_err(|e| e.to_string()),
         Err(FastRefusal::Diverges(reason)) => Err(reason),
         Err(FastRefusal::Syntax(fast_error)) => {
-            match build_pcre(&source, case_insensitive, backtrack_limit) {
+            match build_pcre(&source, case_insensitive, backtrack_limit, REGEX_SIZE_LIMIT) {
                 Ok(_) => Ok(Engine::Pcre),
                 Err(e) => Err(format!("{e} (regex: {})", first_line(&fast_error))),
             }
@@ -227,7 +134,7 @@ impl FastPattern {
 
 struct PcrePattern {
     entry: usize,
-    regex: fancy_regex::Regex,
+    regex: Arc<LazyPcre>,
 }
 
 /// One pattern behind the prefilter; its index is its id in the atom mapper.
@@ -239,6 +146,7 @@ enum Candidate {
 /// Every applicable entry, ready to match.
 pub struct Matcher {
     entries: Vec<Arc<Entry>>,
+    literals: Option<LiteralSet>,
     candidates: Vec<Candidate>,
     mapper: Mapper,
     prefilter: Option<AhoCorasick>,
@@ -256,6 +164,8 @@ impl Matcher {
         let mut pcre_len = 0;
         let mut skipped = Vec::new();
         let mut not_for_accounts = 0;
+        let mut words: Vec<(String, u32)> = Vec::new();
+        let mut pcre_patterns = PcrePatterns::default();
         for entry in entries {
             if !entry.options.applies_to_new_accounts() {
                 not_for_accounts += 1;
@@ -264,7 +174,16 @@ impl Matcher {
             let source = anchored(&entry.pattern);
             let case_insensitive = !entry.options.casesensitive;
             let index = kept.len();
-            let refusal = match php_delimiter_problem(&entry.pattern) {
+            let problem = php_delimiter_problem(&entry.pattern);
+            if problem.is_none()
+                && case_insensitive
+                && let Some(word) = contained_literal(&source)
+            {
+                words.push((word, index as u32));
+                kept.push(Arc::new(entry));
+                continue;
+            }
+            let refusal = match problem {
                 Some(reason) => FastRefusal::Diverges(reason),
                 None => match fast_hir(&source, case_insensitive) {
                     Ok(hir) => {
@@ -285,7 +204,12 @@ impl Matcher {
             let reason = match refusal {
                 FastRefusal::Diverges(reason) => reason,
                 FastRefusal::Syntax(_) => {
-                    match build_pcre(&source, case_insensitive, backtrack_limit) {
+                    match pcre_patterns.get(
+                        &source,
+                        case_insensitive,
+                        backtrack_limit,
+                        REGEX_SIZE_LIMIT,
+                    ) {
                         Ok(regex) => {
                             let flags = if case_insensitive { "(?si)" } else { "(?s)" };
                             let model = superset::superset_hir(&format!("{flags}{source}"))
@@ -313,6 +237,24 @@ impl Matcher {
                 reason,
             });
         }
+        let literals = LiteralSet::build(&words);
+        if literals.is_none() && !words.is_empty() {
+            // Without the word automaton those entries run as regexes: slower, still right.
+            error!("block list word automaton failed to build");
+            for (_, index) in &words {
+                let index = *index as usize;
+                let source = anchored(&kept[index].pattern);
+                if let Ok(hir) = fast_hir(&source, true) {
+                    models.push(Model::new(&hir).unwrap_or_else(|_| Model::all()));
+                    candidates.push(Candidate::Fast(FastPattern {
+                        entry: index,
+                        source,
+                        case_insensitive: true,
+                        compiled: OnceLock::new(),
+                    }));
+                }
+            }
+        }
         let (mapper, atoms) = models.build();
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -325,6 +267,7 @@ impl Matcher {
             .ok();
         Matcher {
             entries: kept,
+            literals,
             candidates,
             mapper,
             prefilter,
@@ -352,6 +295,11 @@ impl Matcher {
     /// How many entries were left out because they never apply to account creation.
     pub fn not_for_accounts(&self) -> usize {
         self.not_for_accounts
+    }
+
+    /// How many distinct words the word automaton holds (entries `.*word.*`).
+    pub fn word_len(&self) -> usize {
+        self.literals.as_ref().map_or(0, LiteralSet::len)
     }
 
     /// How many entries run on the PCRE-compatible engine.
@@ -382,6 +330,9 @@ impl Matcher {
             None => (0..self.candidates.len()).collect(),
         };
         let mut matched: Vec<(usize, bool)> = Vec::new();
+        if let Some(literals) = &self.literals {
+            matched.extend(literals.matching_entries(title).map(|entry| (entry, false)));
+        }
         for index in candidates {
             match self.candidates.get(index) {
                 Some(Candidate::Fast(pattern)) if pattern.is_match(title, &self.entries) => {

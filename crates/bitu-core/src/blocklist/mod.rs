@@ -51,11 +51,14 @@
 //! blocks are ignored). A block covers an address when the address lies in its range and it
 //! has not expired. Expired blocks are deleted `expired_ip_retention` after expiry.
 
+mod fast;
 mod import;
 pub mod ip;
+mod literal;
 pub mod matcher;
 pub mod mediawiki;
 pub mod parse;
+mod pcre;
 pub mod store;
 mod superset;
 pub mod sync;

@@ -19,7 +19,8 @@ pub struct UidRange {
 pub struct SignupSettings {
     /// Whether new people may sign up; when off the page says so (restart bitu-web only).
     pub enabled: bool,
-    /// HTML shown beside the form (terms of use, code of conduct, visibility of the email).
+    /// HTML shown beside the form (terms of use, code of conduct, visibility of the email),
+    /// or a message key of i18n/ (`bitu-signup-info`, the default), translated for each reader.
     pub info_html: String,
     /// Validators of the developer name, by name, in order.
     pub cn_validators: Vec<String>,
@@ -60,11 +61,7 @@ impl Default for SignupSettings {
         let all = |names: &[&str]| names.iter().map(ToString::to_string).collect();
         Self {
             enabled: true,
-            info_html: "<p>Your email address will be visible to other developers. By signing \
-                        up you agree to the <a href=\"https://foundation.wikimedia.org/wiki/\
-                        Policy:Terms_of_Use\">Terms of Use</a> and the <a href=\"https://www.\
-                        mediawiki.org/wiki/Code_of_Conduct\">Code of Conduct</a>.</p>"
-                .into(),
+            info_html: "bitu-signup-info".into(),
             cn_validators: all(CN_VALIDATORS),
             uid_validators: all(UID_VALIDATORS),
             email_validators: all(EMAIL_VALIDATORS),

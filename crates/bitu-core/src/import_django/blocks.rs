@@ -1,8 +1,10 @@
-//! `wikimedia_userblockeventlog`: the public ban log. Rows without a parent are the block and
-//! unblock actions (our `block_actions`); rows pointing at one through `parent_id` are its
-//! per-system rows (our `block_systems`, all done: the original applied them). A per-system
-//! row names its system in `action` (`gerrit`, or `gerrit: blocked`); its comment becomes the
-//! system's note.
+//! `wikimedia_userblockeventlog`: the public ban log. The original's view writes the action
+//! (`block_user` / `unblock_user`, our `block_actions`); its job then writes one row per
+//! system with `action` = `<system> <action>` (`gerrit block_user`) and a comment that is
+//! either `Successfully updated in …` or `Failed: <error>` (our `block_systems`, `done` or
+//! `failed` with that reason). Per-system rows point at their action through `parent_id`;
+//! rows written before `parent_id` existed have none and join the latest earlier action of
+//! the same account and kind.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -53,10 +55,36 @@ pub fn action_kind(action: &str) -> Option<&'static str> {
     }
 }
 
-/// The system a per-system row names.
+/// The system a per-system row names (`gerrit block_user`, or `gerrit: blocked`).
 pub fn system_of(action: &str) -> String {
-    let name = action.split(':').next().unwrap_or_default().trim();
+    let name = action
+        .trim()
+        .split(|c: char| c == ':' || c.is_whitespace())
+        .next()
+        .unwrap_or_default();
     name.to_ascii_lowercase().chars().take(32).collect()
+}
+
+/// For a row without a parent: the system and kind of an early per-system row
+/// (`ldap block_user`), which had no `parent_id` yet.
+pub fn orphan_system_row(action: &str) -> Option<(String, &'static str)> {
+    let (system, rest) = action.trim().split_once(char::is_whitespace)?;
+    let kind = action_kind(rest)?;
+    let system = system_of(system);
+    (!system.is_empty() && action_kind(system.as_str()).is_none()).then_some((system, kind))
+}
+
+/// `done`, or `failed` when the original recorded the system's error.
+pub fn system_state(comment: &str) -> &'static str {
+    if comment
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("failed")
+    {
+        "failed"
+    } else {
+        "done"
+    }
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -95,6 +123,9 @@ impl Family for BlockLog {
             run.read(SYSTEM_ROWS);
         }
         let Some(kind) = action_kind(&row.action) else {
+            if let Some((system, kind)) = orphan_system_row(&row.action) {
+                return import_orphan(run, row, &system, kind).await;
+            }
             for _ in &children {
                 run.report
                     .pending(SYSTEM_ROWS)
@@ -133,7 +164,7 @@ impl Family for BlockLog {
                 .values((
                     block_systems::action_id.eq(id),
                     block_systems::system.eq(&system),
-                    block_systems::state.eq("done"),
+                    block_systems::state.eq(system_state(&child.comment)),
                     block_systems::reason.eq((!child.comment.trim().is_empty())
                         .then(|| child.comment.trim().to_string())),
                     block_systems::attempts.eq(1u32),
@@ -161,5 +192,74 @@ impl Family for BlockLog {
             table: "block_actions",
             id,
         })
+    }
+}
+
+/// An early per-system row without `parent_id`: it joins the latest earlier action of the same
+/// account and kind, as a system row of that action.
+async fn import_orphan(run: &mut Run<'_>, row: &Row, system: &str, kind: &str) -> Result<Outcome> {
+    let uid = cut(&row.username, 64);
+    let action: Option<u64> = block_actions::table
+        .filter(block_actions::uid.eq(&uid))
+        .filter(block_actions::action.eq(kind))
+        .filter(block_actions::created_at.le(row.created_at))
+        .order(block_actions::id.desc())
+        .select(block_actions::id)
+        .first(&mut *run.dest)
+        .await
+        .optional()?;
+    let Some(action) = action else {
+        return Ok(Outcome::Skipped(format!(
+            "a {system} row with no earlier {kind} action of {uid}"
+        )));
+    };
+    let inserted = diesel::insert_or_ignore_into(block_systems::table)
+        .values((
+            block_systems::action_id.eq(action),
+            block_systems::system.eq(system),
+            block_systems::state.eq(system_state(&row.comment)),
+            block_systems::reason
+                .eq((!row.comment.trim().is_empty()).then(|| row.comment.trim().to_string())),
+            block_systems::attempts.eq(1u32),
+            block_systems::updated_at.eq(row.created_at),
+        ))
+        .execute(&mut *run.dest)
+        .await?;
+    if inserted == 0 {
+        return Ok(Outcome::Skipped(
+            "a second row for the same system of the action".into(),
+        ));
+    }
+    let id: u64 = diesel::select(diesel::dsl::sql::<Unsigned<BigInt>>("LAST_INSERT_ID()"))
+        .get_result(&mut *run.dest)
+        .await?;
+    Ok(Outcome::Imported {
+        table: "block_systems",
+        id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_originals_action_strings_are_read() {
+        assert_eq!(action_kind("block_user"), Some("block"));
+        assert_eq!(action_kind("unblock_user"), Some("unblock"));
+        assert_eq!(action_kind("gerrit block_user"), None);
+        assert_eq!(system_of("gerrit block_user"), "gerrit");
+        assert_eq!(system_of("Phabricator: blocked"), "phabricator");
+        assert_eq!(
+            orphan_system_row("ldap unblock_user"),
+            Some(("ldap".into(), "unblock"))
+        );
+        assert_eq!(orphan_system_row("shout"), None);
+        assert_eq!(orphan_system_row("block user"), None);
+        assert_eq!(system_state("Failed: 401 Unauthorized"), "failed");
+        assert_eq!(
+            system_state("Successfully updated in ldap, action was block_user"),
+            "done"
+        );
     }
 }

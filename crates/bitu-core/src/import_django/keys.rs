@@ -1,6 +1,7 @@
 //! `keymanagement_sshkey`: every key of the original with its state and its comment. Active
 //! keys are in the directory already (the keys page finds them there); what only the
-//! original's database held is carried over: suspended keys, and comments.
+//! original's database held is carried over: suspended keys, and comments. The original's
+//! LDAP backend (`ldapbackend`) is our LDAP key system; other names must be configured here.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Unsigned};
@@ -56,12 +57,18 @@ impl Family for Keys {
     }
 
     async fn import_row(run: &mut Run<'_>, row: &Row) -> Result<Outcome> {
-        let Some(system) = run
-            .settings
-            .keys
-            .system(&row.system)
-            .map(|s| s.name.clone())
-        else {
+        let configured = run.settings.keys.system(&row.system).or_else(|| {
+            (row.system == super::permissions::ORIGINAL_LDAP_SYSTEM)
+                .then(|| {
+                    run.settings
+                        .keys
+                        .systems
+                        .iter()
+                        .find(|s| s.kind == crate::config::KeySystemKind::Ldap)
+                })
+                .flatten()
+        });
+        let Some(system) = configured.map(|s| s.name.clone()) else {
             return Ok(Outcome::Skipped(format!(
                 "key system {:?} is not configured ([keys] systems)",
                 row.system

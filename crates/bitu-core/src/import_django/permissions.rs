@@ -1,10 +1,12 @@
 //! `permissions_permissionrequest` and `permissions_log`: group access requests with their
 //! state and the managers' decisions, as our `access_requests` and their events.
 //!
-//! The original's two-letter states are read as: `PE` pending, `AP` approved, `RE`/`RJ`/`DE`
-//! rejected, `CA` cancelled, `EX` expired, `RV` revoked; any other is skipped and named in the
-//! report. Requests are found by their `system` and `key` among `[permissions] groups` (as
-//! our request URLs are); a request for a group not configured here is skipped.
+//! The original's two-letter states (`PermissionRequest.REQUEST_STATUS`) are read as: `PN`
+//! pending, `AP` approved, `SY` "Enabled" (approved and in the group), `RJ` rejected, `CN`
+//! cancelled; any other is skipped and named in the report. The original's LDAP backend is the
+//! system `ldapbackend` and keys its requests by the group's DN (older releases by its `cn`);
+//! both find the group among `[permissions] groups`, as do our own `system`/`key` pairs. A
+//! request for a group not configured here is skipped.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -62,13 +64,35 @@ struct LogRow {
 /// The state of one of the original's status codes.
 pub fn state_of(status: &str) -> Option<State> {
     Some(match status.trim().to_ascii_uppercase().as_str() {
-        "PE" => State::Pending,
-        "AP" => State::Approved,
-        "RE" | "RJ" | "DE" => State::Rejected,
-        "CA" => State::Cancelled,
-        "EX" => State::Expired,
-        "RV" => State::Revoked,
+        "PN" => State::Pending,
+        "AP" | "SY" => State::Approved,
+        "RJ" => State::Rejected,
+        "CN" => State::Cancelled,
         _ => return None,
+    })
+}
+
+/// The original's name for its LDAP backend, in `system` columns.
+pub const ORIGINAL_LDAP_SYSTEM: &str = "ldapbackend";
+
+/// The configured group a request of the original names: by our `system`/`key`, or, for the
+/// original's LDAP backend, by the group's DN or its `cn`.
+fn configured_group<'s>(
+    settings: &'s crate::config::PermissionsSettings,
+    system: &str,
+    key: &str,
+) -> Option<&'s crate::config::PermissionGroup> {
+    if let Some(group) = settings.group_by_key(system, key) {
+        return Some(group);
+    }
+    if system != ORIGINAL_LDAP_SYSTEM {
+        return None;
+    }
+    settings.group(key).or_else(|| {
+        settings
+            .groups
+            .iter()
+            .find(|g| g.url_system() == "ldap" && g.url_key().eq_ignore_ascii_case(key.trim()))
     })
 }
 
@@ -117,10 +141,7 @@ impl Family for Requests {
         let Some(state) = state_of(&row.status) else {
             return skipped(run, format!("unknown status {:?}", row.status));
         };
-        let Some(group) = run
-            .settings
-            .permissions
-            .group_by_key(&row.system, &row.key)
+        let Some(group) = configured_group(&run.settings.permissions, &row.system, &row.key)
             .map(|g| g.group.clone())
         else {
             return skipped(
@@ -208,5 +229,20 @@ impl Family for Requests {
             table: "access_requests",
             id,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_originals_request_status_codes_are_read() {
+        assert_eq!(state_of("PN"), Some(State::Pending));
+        assert_eq!(state_of("AP"), Some(State::Approved));
+        assert_eq!(state_of("SY"), Some(State::Approved));
+        assert_eq!(state_of("RJ"), Some(State::Rejected));
+        assert_eq!(state_of("CN"), Some(State::Cancelled));
+        assert_eq!(state_of("PE"), None);
     }
 }

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::page_context;
+use bitu_core::i18n::Msg;
 
 async fn render(
     req: &HttpRequest,
@@ -21,7 +22,7 @@ async fn render(
     let service = KeyService::new(&state.services, &state.settings.keys);
     let key = service.get(uid, id).await?;
     let system = state.settings.keys.system(&key.key_system);
-    let mut context = page_context(req, state, "Delete SSH key");
+    let mut context = page_context(req, state, Msg::new("bitu-keys-delete-heading"));
     context.insert("key", &KeyView::from(&key));
     context.insert("system_name", &system.map(|s| s.display_name.as_str()));
     context.insert("error", &error);

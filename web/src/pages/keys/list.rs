@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::page_context;
+use bitu_core::i18n::Msg;
 
 /// The add form.
 #[derive(Deserialize)]
@@ -81,13 +82,14 @@ pub fn wants_activation(value: Option<&str>) -> bool {
     )
 }
 
+/// The notice's message key (the template renders it in the reader's language).
 fn notice(done: &str) -> Option<&'static str> {
     Some(match done {
-        "added" => "Key added and activated.",
-        "added-suspended" => "Key added. It is suspended until you activate it.",
-        "activated" => "Key activated.",
-        "suspended" => "Key suspended: servers no longer accept it. It is kept here.",
-        "deleted" => "Key deleted.",
+        "added" => "bitu-keys-notice-added",
+        "added-suspended" => "bitu-keys-notice-added-suspended",
+        "activated" => "bitu-keys-notice-activated",
+        "suspended" => "bitu-keys-notice-suspended",
+        "deleted" => "bitu-keys-notice-deleted",
         _ => return None,
     })
 }
@@ -109,7 +111,7 @@ pub async fn render(
         .iter()
         .map(SystemView::from)
         .collect();
-    let mut context = page_context(req, state, "SSH keys");
+    let mut context = page_context(req, state, Msg::new("bitu-keys-heading"));
     context.insert("systems", &systems);
     context.insert("notice", &notice);
     context.insert("error", &error);

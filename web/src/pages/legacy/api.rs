@@ -1,8 +1,9 @@
 //! The original's JSON APIs, for scripts holding its tokens: `/accounts/api/user` and
-//! `/accounts/api/ssh[/<id>]`, with the original's field names. Derived from its models (the
-//! serializers exposed their fields): a user is `username`, `email`, `first_name`,
-//! `last_name`; a key is `id`, `system`, `ssh_public_key`, `comment`, `active`, `key_type`,
-//! `key_size`. The key list is a bare JSON array, as Django REST framework lists are without
+//! `/accounts/api/ssh[/<id>]`, with the original's field names. A user is its
+//! `UserSerializer`: `id` (here the uidNumber), `username`, `email`, `ssh_keys`, `backends`
+//! (the key systems), plus `first_name`/`last_name` from its user model; a key is `id`,
+//! `system`, `ssh_public_key`, `comment`, `active`, `key_type`, `key_size` (its model's
+//! fields). The key list is a bare JSON array, as Django REST framework lists are without
 //! pagination. Errors are `{"detail": "..."}` as DRF writes them.
 
 use actix_web::{HttpResponse, web};
@@ -45,9 +46,25 @@ pub async fn user(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpR
         .find_user_by_uid(&user.uid)
         .await?
         .ok_or(WebError::NotFound)?;
+    let service = KeyService::new(&state.services, &state.settings.keys);
+    let systems = service.list(&user.uid).await?;
+    let keys: Vec<Value> = systems
+        .iter()
+        .flat_map(|system| system.keys.iter().map(key_json))
+        .collect();
+    let backends: Vec<&str> = state
+        .settings
+        .keys
+        .systems
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
+        "id": entry.uid_number(),
         "username": entry.uid(),
         "email": entry.mail(),
+        "ssh_keys": keys,
+        "backends": backends,
         // The original filled these from the directory's cn; Bitu has the one name.
         "first_name": entry.cn(),
         "last_name": "",

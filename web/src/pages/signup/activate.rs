@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, html_status, page_context};
+use bitu_core::i18n::Msg;
 
 const SESSION_SIGNUP: &str = "activation_signup";
 const SESSION_TOKEN: &str = "activation_token";
@@ -19,26 +20,18 @@ fn problem_page(
     state: &AppState,
     problem: LinkProblem,
 ) -> Result<HttpResponse, WebError> {
-    let (title, text) = match problem {
-        LinkProblem::Used => (
-            "Already activated",
-            "This link was used already: the account is activated or being created. Try signing in.",
-        ),
-        LinkProblem::Expired => (
-            "This link has expired",
-            "Activation links work for a few days only. Please sign up again; the names are \
-             free again once the old sign-up is removed, or ask an administrator for a new link.",
-        ),
-        LinkProblem::Unknown => (
-            "This link does not work",
-            "The link is incomplete or not valid. Copy the whole link from the mail into the \
-             address bar, or sign up again.",
-        ),
+    let name = match problem {
+        LinkProblem::Used => "used",
+        LinkProblem::Expired => "expired",
+        LinkProblem::Unknown => "unknown",
     };
-    let mut context = page_context(req, state, title);
-    context.insert("paragraphs", &[text]);
+    let mut context = page_context(req, state, Msg::new(format!("bitu-activate-{name}-title")));
+    context.insert(
+        "paragraphs",
+        &[Msg::new(format!("bitu-activate-{name}-text"))],
+    );
     context.insert("link_url", "/signup/");
-    context.insert("link_text", "Sign up");
+    context.insert("link_text", &Msg::new("bitu-signup-title"));
     html_status(
         state,
         "message.html",
@@ -82,7 +75,7 @@ pub async fn confirm_page(
     };
     match state.signup_service().check_link(id, &token).await? {
         Ok(signup) => {
-            let mut context = page_context(&req, &state, "Activate your account");
+            let mut context = page_context(&req, &state, Msg::new("bitu-activate-heading"));
             context.insert("cn", &signup.cn);
             context.insert("uid", &signup.uid);
             html(&state, "signup/confirm.html", &context)
@@ -105,16 +98,16 @@ pub async fn confirm(
         Ok(()) => {
             session.remove(SESSION_SIGNUP);
             session.remove(SESSION_TOKEN);
-            let mut context = page_context(&req, &state, "Your account is being created");
+            let mut context = page_context(&req, &state, Msg::new("bitu-activate-done-title"));
             context.insert(
                 "paragraphs",
                 &[
-                    "Thank you. Your account is being created; this takes a minute or two.",
-                    "You can then sign in with your shell username or developer account name.",
+                    Msg::new("bitu-activate-done-text"),
+                    Msg::new("bitu-activate-done-signin"),
                 ],
             );
             context.insert("link_url", "/login/");
-            context.insert("link_text", "Sign in");
+            context.insert("link_text", &Msg::new("bitu-login-heading"));
             html(&state, "message.html", &context)
         }
         Err(problem) => problem_page(&req, &state, problem),

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::auth::client_ip;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// The submitted form.
 #[derive(Deserialize, Default)]
@@ -39,12 +40,14 @@ async fn render(
         return html(
             state,
             "signup/disabled.html",
-            &page_context(req, state, "Sign up"),
+            &page_context(req, state, Msg::new("bitu-signup-title")),
         );
     }
     let captcha_id = super::captcha::issue(req, state).await?;
-    let mut context = page_context(req, state, "Sign up");
-    context.insert("info_html", &state.settings.signup.info_html);
+    let mut context = page_context(req, state, Msg::new("bitu-signup-title"));
+    let info = &state.settings.signup.info_html;
+    context.insert("info_html", info);
+    context.insert("info_is_message", &bitu_core::i18n::is_message(info));
     context.insert("cn", &form.cn);
     context.insert("uid", &form.uid);
     context.insert("email", &form.email);
@@ -146,12 +149,12 @@ pub async fn submit(
 
 /// `GET /signup/done/`
 pub async fn done(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    let mut context = page_context(&req, &state, "Check your email");
+    let mut context = page_context(&req, &state, Msg::new("bitu-signup-done-title"));
     context.insert(
         "paragraphs",
         &[
-            "We have sent you an email with a link to activate your account.",
-            "Open the link within a few days; if no mail arrives, check your spam folder.",
+            Msg::new("bitu-signup-done-sent"),
+            Msg::new("bitu-signup-done-spam"),
         ],
     );
     html(&state, "message.html", &context)
