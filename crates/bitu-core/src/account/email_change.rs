@@ -91,14 +91,17 @@ impl EmailChange<'_> {
             )));
         }
         let message = recovery::email_change_mail(self.settings, user, &new_mail)?;
-        let job = Job::new(SendMail {
-            dedup_key: format!(
-                "email-change:{}:{}",
-                user.uid(),
-                message.link_path().unwrap_or_default()
-            ),
-            message,
-        });
+        let job = Job::new(
+            SendMail::new(
+                format!(
+                    "email-change:{}:{}",
+                    user.uid(),
+                    message.link_path().unwrap_or_default()
+                ),
+                message,
+            )
+            .in_lang(&actor.lang),
+        );
         let entry = Entry::new(
             actor,
             Action::EmailChangeRequest,
@@ -159,6 +162,7 @@ impl EmailChange<'_> {
                     developer_name: user.cn().to_string(),
                     new_address: crate::mail::mask_address(new_mail),
                 },
+                lang: actor.lang.clone(),
             })
         });
         let entry = Entry::new(

@@ -184,20 +184,20 @@ impl Default for AccountSettings {
         Self {
             attributes: vec![
                 AttributeView {
-                    tooltip: Some("Your username on servers (SSH, Toolforge, Cloud VPS).".into()),
-                    ..view("uid", "Shell username")
+                    tooltip: Some("bitu-attr-uid-tooltip".into()),
+                    ..view("uid", "bitu-attr-uid")
                 },
                 AttributeView {
                     action_url: Some("/account/email/".into()),
-                    action_label: Some("Change".into()),
-                    ..view("mail", "Email")
+                    action_label: Some("bitu-overview-change".into()),
+                    ..view("mail", "bitu-attr-mail")
                 },
-                view("uidNumber", "POSIX user ID"),
-                view("gidNumber", "POSIX group ID"),
-                view("loginShell", "Login shell"),
+                view("uidNumber", "bitu-attr-uidnumber"),
+                view("gidNumber", "bitu-attr-gidnumber"),
+                view("loginShell", "bitu-attr-loginshell"),
                 AttributeView {
-                    empty_text: Some("not linked".into()),
-                    ..view("wikimediaGlobalAccountName", "Wikimedia global account")
+                    empty_text: Some("bitu-overview-not-linked".into()),
+                    ..view("wikimediaGlobalAccountName", "bitu-attr-global-account")
                 },
             ],
             editable: vec![EditableAttribute {

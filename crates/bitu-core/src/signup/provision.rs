@@ -108,6 +108,7 @@ pub async fn provision(
                         user.cn, user.uid
                     ),
                 },
+                lang: String::new(),
             },
         )
         .await?;

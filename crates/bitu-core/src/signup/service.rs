@@ -42,18 +42,29 @@ fn lifetime(duration: std::time::Duration) -> TimeDelta {
     TimeDelta::seconds(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The mail job carrying the activation link of sign-up `id`.
-pub fn activation_mail(settings: &Settings, id: u64, token: &str, mail: &str, cn: &str) -> Job {
-    Job::new(SendMail {
-        dedup_key: format!("activation:{id}:{}", &token[..token.len().min(12)]),
-        message: Message::Activation {
-            to: mail.to_string(),
-            developer_name: cn.to_string(),
-            subject: settings.signup.activation_subject.clone(),
-            signup_id: id,
-            token: token.to_string(),
-        },
-    })
+/// The mail job carrying the activation link of sign-up `id`, in `lang` (the language the
+/// person signed up in).
+pub fn activation_mail(
+    settings: &Settings,
+    id: u64,
+    token: &str,
+    mail: &str,
+    cn: &str,
+    lang: &str,
+) -> Job {
+    Job::new(
+        SendMail::new(
+            format!("activation:{id}:{}", &token[..token.len().min(12)]),
+            Message::Activation {
+                to: mail.to_string(),
+                developer_name: cn.to_string(),
+                subject: settings.signup.activation_subject.clone(),
+                signup_id: id,
+                token: token.to_string(),
+            },
+        )
+        .in_lang(lang),
+    )
 }
 
 impl<B: NameBlocklist> SignupService<'_, B> {
@@ -96,7 +107,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
             actor,
             &signup,
             lifetime(settings.signup.activation_lifetime),
-            move |id, token| activation_mail(settings, id, token, &mail, &cn),
+            move |id, token| activation_mail(settings, id, token, &mail, &cn, &actor.lang),
         )
         .await?;
         let (id, envelope) = match stored {

@@ -116,7 +116,7 @@ pub async fn submit(
     match state
         .signup_service()
         .submit(
-            &Actor::anonymous(client),
+            &Actor::anonymous(client).in_lang(crate::i18n::request_lang(&req).code()),
             &request,
             &form.captcha_id,
             &form.captcha,
