@@ -70,7 +70,9 @@ fn bad_body(shape: &str) -> HttpResponse {
 
 /// A missing key, or another user's.
 fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({ "detail": "Not found." }))
+    HttpResponse::NotFound().json(
+        json!({ "detail": bitu_core::i18n::Msg::new("bitu-api-error-not-found").to_string() }),
+    )
 }
 
 /// Answers a missing key, or another user's, as 404 in JSON.
@@ -156,8 +158,8 @@ pub async fn update(
         "active" => service.activate(&user.actor(), &user.uid, *id).await,
         "suspended" => service.suspend(&user.actor(), &user.uid, *id).await,
         _ => {
-            let message = "state must be \"active\" or \"suspended\".";
-            return Ok(errors(StatusCode::BAD_REQUEST, "state", message, false));
+            let message = bitu_core::i18n::Msg::new("bitu-keys-error-state").to_string();
+            return Ok(errors(StatusCode::BAD_REQUEST, "state", &message, false));
         }
     };
     or_not_found(result, |key| HttpResponse::Ok().json(KeyView::from(&key)))

@@ -35,7 +35,10 @@ fn detail(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
 }
 
 fn not_found() -> HttpResponse {
-    detail(actix_web::http::StatusCode::NOT_FOUND, "Not found.")
+    detail(
+        actix_web::http::StatusCode::NOT_FOUND,
+        &Msg::new("bitu-api-error-not-found").to_string(),
+    )
 }
 
 /// `GET /accounts/api/user`: the caller's account.

@@ -42,7 +42,9 @@ fn bad(field: &str, message: &str) -> HttpResponse {
 }
 
 fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({ "detail": "Not found." }))
+    HttpResponse::NotFound().json(
+        json!({ "detail": bitu_core::i18n::Msg::new("bitu-api-error-not-found").to_string() }),
+    )
 }
 
 /// `GET /api/permissions/requests` and `GET /permissions/api/requests/`
