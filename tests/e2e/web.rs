@@ -96,8 +96,18 @@ async fn pages_render_in_the_layout() {
     let (status, body) = get(&web, "/", None).await;
     assert_eq!(status, 200);
     assert!(body.contains("<title>Welcome – Bitu</title>"), "{body}");
-    assert!(body.contains("/static/bitu.css"));
-    assert_eq!(get(&web, "/static/bitu.css", None).await.0, 200);
+    // The stylesheet under its hashed name (ui::layout checks the names and caching).
+    let stylesheet = body
+        .split("href=\"/static/bitu.")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no stylesheet in {body}"));
+    assert_eq!(
+        get(&web, &format!("/static/bitu.{stylesheet}"), None)
+            .await
+            .0,
+        200
+    );
     let (status, body) = get(&web, "/no/such/page", None).await;
     assert_eq!(status, 404);
     assert!(body.contains("Not found"));

@@ -324,6 +324,17 @@ pub fn routes() -> Vec<Route> {
         get("/keymanagement/", public(), redirect("/keys/")),
         get("/keymanagement/create/", public(), redirect("/keys/")),
         post("/keymanagement/create/", public(), redirect("/keys/")),
+        // A bookmarked or mailed state link shows the keys; only a POST changes a key.
+        get(
+            "/keymanagement/{id}/activate/",
+            public(),
+            redirect("/keys/"),
+        ),
+        get(
+            "/keymanagement/{id}/deactivate/",
+            public(),
+            redirect("/keys/"),
+        ),
         post(
             "/keymanagement/{id}/activate/",
             public(),

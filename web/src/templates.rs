@@ -30,6 +30,7 @@ macro_rules! templates {
 
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "macros.html",
     "home.html",
     "error.html",
     "message.html",
@@ -73,7 +74,7 @@ impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
         let mut parsed = Tera::default();
-        parsed.register_function("static_url", crate::statics::static_url_function);
+        parsed.register_function("static_url", crate::statics::StaticUrlFunction);
         parsed.register_function("icon", crate::statics::icons::IconFunction);
         parsed.add_raw_templates(TEMPLATES.iter().copied())?;
         let by_lang = i18n::languages()
@@ -105,7 +106,8 @@ impl Templates {
 }
 
 /// `msg(key=…, args=[…])` (text, escaped by the template) and `msg_html(…)` (HTML with the
-/// message's links and bold, parameters escaped), bound to a language.
+/// message's links and bold, parameters escaped), bound to a language. `fallback=…` is shown
+/// instead when the key (built from data) names no message.
 struct MsgFunction {
     lang: &'static str,
     html: bool,
@@ -117,6 +119,15 @@ impl tera::Function for MsgFunction {
             .get("key")
             .and_then(Value::as_str)
             .ok_or_else(|| tera::Error::msg("msg() needs key=\"bitu-…\""))?;
+        if let Some(fallback) = params.get("fallback")
+            && !i18n::is_message(key)
+        {
+            // A key made from data (`"bitu-keys-state-" ~ state`) that has no message.
+            return Ok(match fallback {
+                Value::String(text) if self.html => Value::String(i18n::escape(text)),
+                other => other.clone(),
+            });
+        }
         let mut msg = Msg::new(key);
         if let Some(args) = params.get("args") {
             let args = args
@@ -222,6 +233,7 @@ pub fn page_context(req: &HttpRequest, state: &AppState, title: impl Into<Title>
         Title::Msg(msg) => i18n::text(lang.code(), &msg),
     };
     context.insert("title", &title);
+    context.insert("request_path", req.path());
     if let Some((uid, cn)) = session_user(req, state) {
         context.insert("user_uid", &uid);
         context.insert("user_cn", &cn);

@@ -8,6 +8,6 @@ mod gitlab;
 mod integrations;
 mod ldap;
 mod pages;
-mod support;
+pub(crate) mod support;
 mod takes_effect;
 mod web;

@@ -32,13 +32,24 @@ pub async fn user_with_everything(
     uid: &str,
     cn: &str,
 ) -> Holdings {
+    user_with_everything_and_key(ctx, services, uid, cn, KEY).await
+}
+
+/// As [`user_with_everything`], with the SSH key `key` (a key belongs to one account only).
+pub async fn user_with_everything_and_key(
+    ctx: &TestContext,
+    services: &Services,
+    uid: &str,
+    cn: &str,
+    key: &str,
+) -> Holdings {
     ctx.create_user(uid, cn, &ssha(PASSWORD)).await;
     let keys = KeyService::new(services, &ctx.settings.keys);
     keys.add(
         &Actor::session(uid, None),
         uid,
         NewKey {
-            text: KEY,
+            text: key,
             comment: None,
             system: None,
             activate: true,

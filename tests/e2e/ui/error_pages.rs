@@ -141,3 +141,52 @@ async fn head_answers_like_get_there_is_a_favicon_and_no_page_can_be_framed() {
     );
     chrome.close().await;
 }
+
+#[tokio::test]
+async fn json_endpoints_answer_an_ldap_outage_in_json_never_with_a_page() {
+    let ctx = TestContext::new().await;
+    let proxy = bitu_testkit::TcpProxy::start(
+        ctx.env
+            .ldap_url
+            .trim_start_matches("ldap://")
+            .trim_end_matches('/'),
+    )
+    .await;
+    let mut settings = ctx.settings.clone();
+    settings.ldap.servers = vec![proxy.url("ldap")];
+    settings.ldap.timeout = std::time::Duration::from_secs(1);
+    let web = bitu_testkit::WebProcess::start(&ctx.write_config_with(&settings)).await;
+    proxy.down();
+    let client = reqwest::Client::new();
+    for (what, request) in [
+        (
+            "POST /signup/api/username/",
+            client
+                .post(web.url("/signup/api/username/"))
+                .json(&serde_json::json!({"username": "Outage Person"})),
+        ),
+        (
+            "GET /api/no-such-endpoint",
+            client.get(web.url("/api/no-such-endpoint")),
+        ),
+    ] {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = response.text().await.unwrap();
+        assert!(
+            kind.starts_with("application/json"),
+            "{what}: {kind} {body}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(json["detail"].is_string(), "{what}: {json}");
+        if what.starts_with("POST") {
+            assert_eq!(status, 503, "{what}: {body}");
+        } else {
+            assert_eq!(status, 404, "{what}: {body}");
+        }
+    }
+}

@@ -90,3 +90,75 @@ async fn uselang_beats_the_cookie_which_beats_accept_language() {
     assert!(page.contains("ברוכים הבאים"), "{page}");
     assert!(page.contains("developer account"), "{page}");
 }
+
+/// Where the header's navigation items and the main heading's text sit, in CSS pixels.
+const LAYOUT: &str = r#"
+    const items = [...document.querySelectorAll('header nav li')];
+    const first = items[0].getBoundingClientRect();
+    const last = items[items.length - 1].getBoundingClientRect();
+    const h1 = document.querySelector('main h1');
+    const range = document.createRange();
+    range.selectNodeContents(h1);
+    const text = range.getBoundingClientRect();
+    const box = h1.getBoundingClientRect();
+    return {
+        dir: document.documentElement.dir,
+        lang: document.documentElement.lang,
+        first_left: first.left, last_left: last.left,
+        text_left: text.left, text_right: text.right,
+        box_left: box.left, box_right: box.right,
+        nav: document.querySelector('header nav').innerText,
+    };
+"#;
+
+#[tokio::test]
+async fn hebrew_lays_out_right_to_left() {
+    use crate::ui::support::sign_in;
+    use bitu_core::account::password::ssha;
+    use bitu_testkit::chrome::Chrome;
+
+    let ctx = TestContext::new().await;
+    ctx.create_user("rina", "Rina Rtl", &ssha("Amber-Falcon-Orchard-77"))
+        .await;
+    let web = ctx.start_web().await;
+    let chrome = Chrome::start().await;
+    sign_in(
+        &chrome,
+        &web.url("/login/"),
+        "rina",
+        "Amber-Falcon-Orchard-77",
+    )
+    .await;
+    for (lang, rtl) in [("he", true), ("en", false)] {
+        chrome
+            .client
+            .goto(&web.url(&format!("/account/?uselang={lang}")))
+            .await
+            .unwrap();
+        let layout = chrome.client.execute(LAYOUT, vec![]).await.unwrap();
+        let at = |name: &str| layout[name].as_f64().unwrap();
+        assert_eq!(layout["lang"], lang, "{layout}");
+        assert_eq!(layout["dir"], if rtl { "rtl" } else { "ltr" }, "{layout}");
+        // The navigation runs from the right: its first item is right of its last.
+        assert_eq!(at("first_left") > at("last_left"), rtl, "{layout}");
+        // The heading's text starts at the right edge of its box (the left one in English).
+        let (start_gap, end_gap) = if rtl {
+            (
+                at("box_right") - at("text_right"),
+                at("text_left") - at("box_left"),
+            )
+        } else {
+            (
+                at("text_left") - at("box_left"),
+                at("box_right") - at("text_right"),
+            )
+        };
+        assert!(start_gap.abs() < 2.0 && end_gap > 20.0, "{lang}: {layout}");
+        if rtl {
+            let nav = layout["nav"].as_str().unwrap();
+            assert!(nav.contains("מפתחות SSH"), "{nav}");
+            chrome.screenshot("rtl-account-he").await;
+        }
+    }
+    chrome.close().await;
+}

@@ -7,6 +7,8 @@ mod error_pages;
 mod i18n;
 mod journeys;
 mod keys_page;
+mod layout;
 mod passwords;
+mod qqx;
 mod session_ended;
 pub(crate) mod support;

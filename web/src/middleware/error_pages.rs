@@ -47,6 +47,7 @@ pub async fn error_pages(
     let mut context = page_context(response.request(), &state, Msg::new(page.title));
     let lang = request_lang(response.request());
     context.insert("text", &i18n::text(lang.code(), &Msg::new(page.text)));
+    context.insert("status", &response.status().as_u16());
     let Ok(body) = state.templates.render("error.html", &context) else {
         return Ok(response);
     };

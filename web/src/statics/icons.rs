@@ -45,7 +45,8 @@ static INLINE: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The tera function `icon(name="key")`: the icon's SVG markup.
+/// The tera function `icon(name="key")` (`flip=true` to mirror it in right-to-left pages):
+/// the icon's SVG markup.
 pub struct IconFunction;
 
 impl tera::Function for IconFunction {
@@ -54,10 +55,20 @@ impl tera::Function for IconFunction {
             .get("name")
             .and_then(tera::Value::as_str)
             .ok_or_else(|| tera::Error::msg("icon needs name=\"...\""))?;
-        INLINE
+        let svg = INLINE
             .get(name)
-            .map(|svg| tera::Value::String(svg.clone()))
-            .ok_or_else(|| tera::Error::msg(format!("no icon {name:?}")))
+            .ok_or_else(|| tera::Error::msg(format!("no icon {name:?}")))?;
+        // `flip=true`: mirrored in right-to-left pages (arrows, "log out").
+        let flip = args.get("flip").and_then(tera::Value::as_bool) == Some(true);
+        Ok(tera::Value::String(if flip {
+            svg.replacen(
+                "class=\"bitu-icon\"",
+                "class=\"bitu-icon bitu-icon--flip\"",
+                1,
+            )
+        } else {
+            svg.clone()
+        }))
     }
 
     fn is_safe(&self) -> bool {

@@ -45,6 +45,7 @@ pub const ASSETS: &[Asset] = &[
         "codex/theme-wikimedia-ui-mode-dark.css"
     ),
     asset!("signup.js", JS, "signup.js"),
+    asset!("layout.js", JS, "layout.js"),
     asset!("favicon.svg", "image/svg+xml", "favicon.svg"),
 ];
 
@@ -108,18 +109,28 @@ pub fn init() {
     LazyLock::force(&HASHED);
 }
 
-/// The tera function `static_url(name="bitu.css")`.
-pub fn static_url_function(
-    args: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let name = args
-        .get("name")
-        .and_then(tera::Value::as_str)
-        .ok_or_else(|| tera::Error::msg("static_url needs name=\"file\""))?;
-    if !ASSETS.iter().any(|asset| asset.name == name) {
-        return Err(tera::Error::msg(format!("no static file {name:?}")));
+/// The tera function `static_url(name="bitu.css")`: the hashed URL (letters, digits, dots
+/// and dashes only, so it needs no escaping).
+pub struct StaticUrlFunction;
+
+impl tera::Function for StaticUrlFunction {
+    fn call(
+        &self,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let name = args
+            .get("name")
+            .and_then(tera::Value::as_str)
+            .ok_or_else(|| tera::Error::msg("static_url needs name=\"file\""))?;
+        if !ASSETS.iter().any(|asset| asset.name == name) {
+            return Err(tera::Error::msg(format!("no static file {name:?}")));
+        }
+        Ok(tera::Value::String(url(name)))
     }
-    Ok(tera::Value::String(url(name)))
+
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -124,7 +124,8 @@ pub enum PasswordSetter {
 pub struct AttributeView {
     /// LDAP attribute name.
     pub attribute: String,
-    /// Label shown to the user.
+    /// Label shown to the user: a message key of i18n/ (`bitu-attr-uid`, translated for each
+    /// reader) or the text as written. So are `tooltip`, `action_label` and `empty_text`.
     pub display_name: String,
     /// Shown on hover, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -55,15 +55,10 @@ pub fn validate(links: &[FooterLink]) -> Vec<(String, String)> {
         if link.message.is_empty() && link.label.trim().is_empty() {
             problems.push((key.clone(), "needs a message or a label".into()));
         }
-        if !link.message.is_empty()
-            && !link
-                .message
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !link.message.is_empty() && !crate::i18n::is_message(&link.message) {
             problems.push((
                 format!("{key}.message"),
-                format!("{:?} is not a message key (bitu-...)", link.message),
+                format!("{:?} is not a message of i18n/en.json", link.message),
             ));
         }
         let local = link.url.starts_with('/') && !link.url.starts_with("//");
@@ -89,7 +84,7 @@ mod tests {
         let bad = [
             FooterLink::new("", "/x/"),
             FooterLink::new("Bad Key", "javascript:alert(1)"),
-            FooterLink::new("bitu-x", "//evil.example/"),
+            FooterLink::new("bitu-footer-source", "//evil.example/"),
         ];
         let keys: Vec<String> = validate(&bad).into_iter().map(|(k, _)| k).collect();
         assert_eq!(

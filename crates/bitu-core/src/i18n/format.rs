@@ -232,7 +232,7 @@ fn push(out: &mut String, text: &str, mode: Mode) {
 }
 
 /// `text` escaped for HTML text and attribute values.
-pub(super) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

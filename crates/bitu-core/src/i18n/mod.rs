@@ -19,6 +19,7 @@ pub use catalog::languages;
 pub use msg::{Arg, Msg};
 
 use format::Mode;
+pub use format::escape;
 
 /// The language of last resort and of logs.
 pub const DEFAULT_LANG: &str = "en";

@@ -7,6 +7,7 @@ use bitu_core::blocking::{self, System, search, store};
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// `GET /wikimedia/block/{uid}/log`
 pub async fn page(
@@ -18,7 +19,7 @@ pub async fn page(
         .await?
         .ok_or(WebError::NotFound)?;
     let actions = super::history(&state, &uid).await?;
-    let mut context = page_context(&req, &state, "Block log");
+    let mut context = page_context(&req, &state, Msg::new("bitu-block-log-title"));
     context.insert("account", &account);
     context.insert("actions", &actions);
     html(&state, "blocking/log.html", &context)

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{form_html, page_context};
+use bitu_core::i18n::Msg;
 
 async fn render(
     req: &HttpRequest,
@@ -20,9 +21,9 @@ async fn render(
         .ok_or(WebError::NotFound)?;
     let systems: Vec<&str> = System::enabled(&state.settings)
         .into_iter()
-        .map(System::description)
+        .map(System::as_str)
         .collect();
-    let mut context = page_context(req, state, "Block an account");
+    let mut context = page_context(req, state, Msg::new("bitu-block-title"));
     context.insert("account", &account);
     context.insert("systems", &systems);
     context.insert("error", &error);

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::error::WebError;
 use crate::pages::paging::PageQuery;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// `GET /wikimedia/log/`
 pub async fn page(
@@ -27,7 +28,7 @@ pub async fn page(
         })
         .collect();
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-    let mut context = page_context(&req, &state, "Ban log");
+    let mut context = page_context(&req, &state, Msg::new("bitu-banlog-heading"));
     context.insert("entries", &entries);
     context.insert("page", &page);
     context.insert("pages", &pages);

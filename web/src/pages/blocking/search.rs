@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// The search query.
 #[derive(Deserialize)]
@@ -23,7 +24,7 @@ pub async fn page(
     query: web::Query<Query>,
 ) -> Result<HttpResponse, WebError> {
     let found = search::search(&state.services, &state.settings, &query.q).await?;
-    let mut context = page_context(&req, &state, "Block accounts");
+    let mut context = page_context(&req, &state, Msg::new("bitu-block-search-heading"));
     context.insert("q", &query.q);
     context.insert("searched", &!query.q.trim().is_empty());
     context.insert("found", &found);

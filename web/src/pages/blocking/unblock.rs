@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::templates::{form_html, page_context};
+use bitu_core::i18n::Msg;
 
 async fn render(
     req: &HttpRequest,
@@ -26,7 +27,7 @@ async fn render(
             .await?
             .and_then(|block| block.old_mail),
     };
-    let mut context = page_context(req, state, "Unblock an account");
+    let mut context = page_context(req, state, Msg::new("bitu-unblock-title"));
     context.insert("account", &account);
     context.insert("removed_mail", &removed_mail);
     context.insert("error", &error);

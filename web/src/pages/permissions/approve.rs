@@ -39,8 +39,10 @@ async fn render(
     let requester = views::person(&state.services.directory, &request.uid).await?;
     let pending = request.state == State::Pending;
     let view = views::view(&state.settings.permissions, request);
-    let title = format!("Request {} for {}", view.request.id, view.group_cn);
-    let mut context = page_context(req, state, &title);
+    let title = Msg::new("bitu-permissions-request-title")
+        .arg(view.request.id)
+        .arg(&view.group_cn);
+    let mut context = page_context(req, state, title);
     context.insert("request", &view);
     context.insert("requester", &requester);
     context.insert("events", &events);

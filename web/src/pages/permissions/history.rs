@@ -7,6 +7,7 @@ use bitu_core::permissions::{store, views};
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// `GET /permissions/log/{id}`
 pub async fn page(
@@ -29,8 +30,10 @@ pub async fn page(
         }
     }
     let view = views::view(&state.settings.permissions, request);
-    let title = format!("Request {} for {}", view.request.id, view.group_cn);
-    let mut context = page_context(&req, &state, &title);
+    let title = Msg::new("bitu-permissions-request-title")
+        .arg(view.request.id)
+        .arg(&view.group_cn);
+    let mut context = page_context(&req, &state, title);
     context.insert("request", &view);
     context.insert("events", &events);
     context.insert("own", &own);

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::error::WebError;
 use crate::pages::paging::PageQuery;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// Rows a page shows.
 const PER_PAGE: i64 = 50;
@@ -29,7 +30,7 @@ pub async fn page(
     let mut rows = queries::decisions(&mut conn, &dns, (page - 1) * PER_PAGE, PER_PAGE + 1).await?;
     let has_next = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
-    let mut context = page_context(&req, &state, "Decisions on group access");
+    let mut context = page_context(&req, &state, Msg::new("bitu-permissions-log-heading"));
     context.insert("rows", &rows);
     context.insert("page", &page);
     context.insert("has_next", &has_next);

@@ -9,6 +9,7 @@ use bitu_core::permissions::views;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{form_html, page_context};
+use bitu_core::i18n::Msg;
 
 /// Renders the members of `group`, with `error` and the comment that caused it.
 pub(super) async fn render(
@@ -29,7 +30,11 @@ pub(super) async fn render(
     )
     .await?;
     let cn = views::group_cn(&group.group);
-    let mut context = page_context(req, state, &format!("Members of {cn}"));
+    let mut context = page_context(
+        req,
+        state,
+        Msg::new("bitu-permissions-members-heading").arg(&cn),
+    );
     context.insert("group_cn", &cn);
     context.insert("members", &members);
     context.insert("max_comment", &MAX_COMMENT);

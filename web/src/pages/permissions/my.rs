@@ -7,6 +7,7 @@ use bitu_core::permissions::views;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{form_html, page_context};
+use bitu_core::i18n::Msg;
 
 /// Renders the page, with `error` (and the comment that caused it) above the requests.
 pub(super) async fn render(
@@ -27,7 +28,7 @@ pub(super) async fn render(
         .authz
         .manages_any_group(&state.services.directory, &uid, &dn)
         .await?;
-    let mut context = page_context(req, state, "My group access");
+    let mut context = page_context(req, state, Msg::new("bitu-permissions-my-heading"));
     context.insert("mine", &mine);
     context.insert("manager", &manager);
     context.insert("error_id", &0u64);

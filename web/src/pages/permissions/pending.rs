@@ -7,6 +7,7 @@ use bitu_core::permissions::views;
 use crate::app::AppState;
 use crate::error::WebError;
 use crate::templates::{html, page_context};
+use bitu_core::i18n::Msg;
 
 /// `GET /permissions/pending/`
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
@@ -29,7 +30,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 })
             })
             .collect();
-    let mut context = page_context(&req, &state, "Requests waiting for you");
+    let mut context = page_context(&req, &state, Msg::new("bitu-permissions-pending-heading"));
     context.insert("waiting", &waiting);
     context.insert("groups", &groups);
     html(&state, "permissions/pending.html", &context)

@@ -21,7 +21,11 @@ async fn render(
     error: Option<(&str, &str)>,
 ) -> Result<HttpResponse, WebError> {
     let cn = bitu_core::permissions::views::group_cn(&group.group);
-    let mut context = page_context(req, state, &format!("Request access to {cn}"));
+    let mut context = page_context(
+        req,
+        state,
+        Msg::new("bitu-permissions-request-heading").arg(&cn),
+    );
     context.insert("group_cn", &cn);
     context.insert("system", group.url_system());
     context.insert("key", &group.url_key());
