@@ -40,11 +40,27 @@ fn memory(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// `RssAnon` (heap, stacks) and `RssFile` (the mapped binary and libraries) of `pid`, in KiB.
+fn split(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or(0)
+    };
+    (field("RssAnon:"), field("RssFile:"))
+}
+
 fn report(pid: u32, when: &str) {
     let (rss, peak) = memory(pid);
+    let (anon, file) = split(pid);
     println!(
-        "BENCH bitu-web {when}: RSS {:.1} MiB, peak {:.1} MiB",
+        "BENCH bitu-web {when}: RSS {:.1} MiB (anonymous {:.1}, file-backed {:.1}), peak {:.1} MiB",
         rss as f64 / 1024.0,
+        anon as f64 / 1024.0,
+        file as f64 / 1024.0,
         peak as f64 / 1024.0
     );
 }

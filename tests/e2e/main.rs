@@ -31,6 +31,7 @@ mod review_fixes;
 mod schema;
 mod signup;
 mod sso;
+mod twofactor;
 mod ui;
 mod web;
 mod worker;

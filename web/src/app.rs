@@ -18,6 +18,7 @@ use bitu_core::directory::Directory;
 use bitu_core::queue::{Queue, outbox};
 use bitu_core::signup::admission::SignupGate;
 use bitu_core::signup::service::SignupService;
+use bitu_core::twofactor::{RedisReplayGuard, TwoFactor};
 use bitu_core::{Services, Settings};
 use tracing::{info, warn};
 
@@ -54,6 +55,8 @@ pub struct AppState {
     pub authz: Authz,
     /// HTTP to the identity provider and the linking sites (one per worker thread).
     pub sso_http: bitu_core::sso::Http,
+    /// Which two-factor codes were used, shared through Redis.
+    pub replay: RedisReplayGuard,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             sessions: self.sessions.on_pool(services.db.clone()),
             rate_limiter: self.rate_limiter.on_pool(services.redis.clone()),
             queue: self.queue.on_pool(services.redis.clone()),
+            replay: RedisReplayGuard::new(services.redis.clone(), &self.settings.redis.key_prefix),
             services,
             ..self.clone()
         }
@@ -88,6 +92,18 @@ impl AppState {
             clock: &SystemClock,
             limits: &self.settings.rate_limit,
             disabled_policy: &self.settings.ldap.ppolicy_dn,
+        }
+    }
+
+    /// Two-factor sign-in over this state.
+    pub fn twofactor(&self) -> TwoFactor<'_, RateLimiter, RedisReplayGuard, SystemClock> {
+        TwoFactor {
+            db: &self.services.db,
+            queue: &self.queue,
+            settings: &self.settings.twofactor,
+            limiter: &self.rate_limiter,
+            replay: &self.replay,
+            clock: &SystemClock,
         }
     }
 
@@ -163,6 +179,7 @@ pub async fn serve(
     let blocklist = Arc::new(
         Blocklist::new(services.db.clone(), &settings.blocklist).with_name_rules(&settings.names),
     );
+    let services_redis = services.redis.clone();
     let state = web::Data::new(AppState {
         settings: settings.clone(),
         services,
@@ -177,6 +194,7 @@ pub async fn serve(
         ),
         sso_http: bitu_core::sso::Http::new(settings.oidc.timeout)
             .map_err(|e| std::io::Error::other(e.to_string()))?,
+        replay: RedisReplayGuard::new(services_redis, &settings.redis.key_prefix),
     });
     let access_table = web::Data::new(AccessTable::new());
     let secure = settings.site.base_url.starts_with("https://");

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::pages::legacy::{self, redirect};
 use crate::pages::{
     account, assets, blocking, health, home, keys, not_found, permissions, signup, signup_api, sso,
+    twofactor,
 };
 
 /// Who may call a route.
@@ -103,6 +104,40 @@ pub fn routes() -> Vec<Route> {
         // Single sign-on: the paths the identity provider and the linking sites have
         // registered. Linking checks for a signed-in session itself (the same paths serve the
         // sign-in). The original's /accounts/login/ is with the other legacy paths below.
+        get("/login/2fa/", public(), twofactor::signin::show),
+        post("/login/2fa/", public(), twofactor::signin::submit),
+        get(
+            "/account/2fa/",
+            require(ManageOwnAccount),
+            twofactor::enrol::page,
+        ),
+        post(
+            "/account/2fa/",
+            require(ManageOwnAccount),
+            twofactor::enrol::confirm,
+        ),
+        post(
+            "/account/2fa/disable/",
+            require(ManageOwnAccount),
+            twofactor::disable::submit,
+        ),
+        get(
+            "/wikimedia/2fa/{uid}",
+            require(ManageAccounts),
+            twofactor::reset::page,
+        ),
+        post(
+            "/wikimedia/2fa/{uid}",
+            require(ManageAccounts),
+            twofactor::reset::submit,
+        ),
+        post("/api/totp/", require(CheckTotp), twofactor::api::check),
+        post(
+            "/accounts/api/totp/",
+            require(CheckTotp),
+            twofactor::api::check,
+        ),
+        get("/accounts/2fa/", public(), redirect("/account/2fa/")),
         get("/login/{backend}/", public(), sso::start::begin),
         get("/complete/{backend}/", public(), sso::complete::finish),
         get("/password/reset/", public(), account::reset::request_page),

@@ -63,6 +63,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "permissions/events.html",
     "permissions/log.html",
     "permissions/members.html",
+    "twofactor/signin.html",
+    "twofactor/enrol.html",
+    "twofactor/codes.html",
+    "twofactor/reset.html",
 ];
 
 /// The parsed templates, one copy per language.

@@ -32,6 +32,7 @@ pub mod signup;
 pub mod sso;
 pub mod systemd;
 pub mod timer_runs;
+pub mod twofactor;
 
 pub use config::Settings;
 pub use error::{Error, Result};

@@ -13,3 +13,4 @@ pub mod permissions;
 pub mod signup;
 pub mod signup_api;
 pub mod sso;
+pub mod twofactor;

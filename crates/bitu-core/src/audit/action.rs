@@ -97,6 +97,16 @@ actions! {
     AccountLink => "account.link", "Linked account added or refreshed";
     /// A linked Wikimedia or Phabricator account was unlinked.
     AccountUnlink => "account.unlink", "Linked account removed";
+    /// Two-factor sign-in was enabled (the first code confirmed the enrolment).
+    TwoFactorEnable => "account.twofactor.enable", "Two-factor sign-in enabled";
+    /// Two-factor sign-in was disabled by its owner (code and password given).
+    TwoFactorDisable => "account.twofactor.disable", "Two-factor sign-in disabled";
+    /// A recovery code was spent (signing in, or disabling).
+    TwoFactorRecoveryUse => "account.twofactor.recovery_use", "Two-factor recovery code used";
+    /// A wrong, spent or replayed two-factor code was given.
+    TwoFactorFail => "account.twofactor.fail", "Wrong two-factor code";
+    /// An account manager reset the account's two-factor sign-in.
+    TwoFactorReset => "account.twofactor.reset", "Two-factor sign-in reset by an account manager";
 }
 
 impl fmt::Display for Action {

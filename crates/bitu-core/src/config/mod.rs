@@ -17,6 +17,7 @@ mod permissions;
 mod queue;
 mod signup;
 mod sso;
+mod twofactor;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ pub use permissions::{Operator, PermissionGroup, PermissionsSettings, RuleKind, 
 pub use queue::{KindSettings, QueueSettings, WorkerSettings};
 pub use signup::{SignupSettings, UidRange};
 pub use sso::{LinkSettings, LinkingSettings, OidcSettings};
+pub use twofactor::TwoFactorSettings;
 
 /// Where the configuration file lives when neither `--config` nor `BITU_CONFIG` say otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/bitu/bitu.toml";
@@ -105,6 +107,8 @@ pub struct Settings {
     pub oidc: OidcSettings,
     /// Linked Wikimedia and Phabricator accounts (OAuth 2.0 consumers).
     pub linking: LinkingSettings,
+    /// Two-factor sign-in (TOTP) and its check API.
+    pub twofactor: TwoFactorSettings,
 }
 
 /// MariaDB connection settings.
@@ -385,6 +389,9 @@ impl Settings {
             self.linking.phabricator.client_secret =
                 read_secret("linking.phabricator.client_secret_file", path)?;
         }
+        if let Some(path) = &self.twofactor.key_file {
+            self.twofactor.key = read_secret("twofactor.key_file", path)?;
+        }
         Ok(())
     }
 
@@ -493,6 +500,7 @@ impl Settings {
         problems.extend(self.permissions.validate());
         problems.extend(self.blocking.validate());
         problems.extend(self.oidc.validate(&self.linking));
+        problems.extend(self.twofactor.validate());
         problems
     }
 }

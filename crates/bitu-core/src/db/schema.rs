@@ -231,6 +231,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    twofactor_recovery_codes (id) {
+        id -> Unsigned<BigInt>,
+        uid -> Varchar,
+        code_hash -> Binary,
+        created_at -> Datetime,
+        used_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    twofactor_secrets (uid) {
+        uid -> Varchar,
+        secret_encrypted -> Varbinary,
+        key_id -> Varchar,
+        enabled -> Bool,
+        created_at -> Datetime,
+        enabled_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
     uid_number_counter (name) {
         name -> Varchar,
         next_value -> Unsigned<Integer>,
@@ -265,6 +286,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ssh_keys,
     sso_flows,
     timer_runs,
+    twofactor_recovery_codes,
+    twofactor_secrets,
     uid_number_counter,
     web_sessions,
 );

@@ -97,6 +97,19 @@ pub enum Message {
         /// Path of the page to look at (under `[site] base_url`).
         path: String,
     },
+    /// News about the account's two-factor sign-in: enabled, disabled, a recovery code used,
+    /// or reset by an account manager.
+    TwoFactor {
+        /// The account's address.
+        to: String,
+        /// Developer name.
+        developer_name: String,
+        /// enabled, disabled, recovery_used, reset.
+        event: String,
+        /// The account manager's comment (reset only).
+        #[serde(default)]
+        comment: String,
+    },
 }
 
 impl Message {
@@ -110,6 +123,7 @@ impl Message {
             Message::EmailChangeConfirm { .. } => "email_change_confirm",
             Message::EmailChanged { .. } => "email_changed",
             Message::GroupAccess { .. } => "group_access",
+            Message::TwoFactor { .. } => "twofactor",
         }
     }
 
@@ -121,7 +135,8 @@ impl Message {
             | Message::UsernameReminder { to, .. }
             | Message::EmailChangeConfirm { to, .. }
             | Message::EmailChanged { to, .. }
-            | Message::GroupAccess { to, .. } => Some(to),
+            | Message::GroupAccess { to, .. }
+            | Message::TwoFactor { to, .. } => Some(to),
             Message::AdminNotice { .. } => None,
         }
     }

@@ -41,6 +41,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     shared!("group_access.subject.txt"),
     shared!("group_access.txt"),
     shared!("group_access.html"),
+    shared!("twofactor.subject.txt"),
+    shared!("twofactor.txt"),
+    shared!("twofactor.html"),
 ];
 
 /// Parsed templates, one copy per language (each with `msg()` bound to it), plus the site

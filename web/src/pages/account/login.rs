@@ -99,8 +99,15 @@ pub async fn submit(
     match outcome {
         SigninOutcome::Throttled => Err(WebError::TooManyRequests),
         SigninOutcome::SignedIn(user) => {
-            start_session(&session, &user)?;
             let target = safe_next(&form.next).unwrap_or_else(|| DEFAULT_NEXT.to_string());
+            if state.settings.twofactor.enabled && state.twofactor().is_enabled(&user.uid).await? {
+                // The password was right; the session grants nothing until the code is.
+                crate::pages::twofactor::signin::begin(&session, &user, &target)?;
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header(("Location", "/login/2fa/"))
+                    .finish());
+            }
+            start_session(&session, &user)?;
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", target))
                 .finish())

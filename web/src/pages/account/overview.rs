@@ -94,6 +94,7 @@ pub async fn page(
     crate::pages::sso::links::account_context(&state, &session, &entry, &mut context);
     context.insert("cn", entry.cn());
     context.insert("rows", &rows);
+    context.insert("twofactor", &state.settings.twofactor.enabled);
     context.insert("groups", &groups);
     context.insert("activity", &activity);
     let notice = query

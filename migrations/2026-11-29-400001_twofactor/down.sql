@@ -1,0 +1,2 @@
+DROP TABLE twofactor_recovery_codes;
+DROP TABLE twofactor_secrets;
