@@ -14,6 +14,7 @@ use crate::config::TwoFactorSettings;
 use crate::db::{self, DbPool};
 use crate::directory::{DirectoryUser, UserStore};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::mail::Message;
 use crate::queue::{Envelope, Job, Queue, SendMail, outbox};
 
@@ -141,9 +142,7 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         let mut conn = db::conn(self.db).await?;
         let secret = match store::secret_of(&mut conn, uid).await? {
             Some(row) if row.enabled => {
-                return Err(Error::Invalid(
-                    "two-factor sign-in is enabled already".into(),
-                ));
+                return Err(Error::Invalid(Msg::new("bitu-twofactor-error-enabled")));
             }
             Some(row) => cipher.decrypt(uid, &row.secret_encrypted)?,
             None => {
@@ -151,9 +150,7 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
                 let sealed = cipher.encrypt(uid, &secret)?;
                 let now = self.clock.now_naive();
                 if !store::put_waiting(&mut conn, uid, &sealed, cipher.key_id(), now).await? {
-                    return Err(Error::Invalid(
-                        "two-factor sign-in is enabled already".into(),
-                    ));
+                    return Err(Error::Invalid(Msg::new("bitu-twofactor-error-enabled")));
                 }
                 secret
             }
@@ -406,19 +403,19 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
 
     fn mail(&self, user: &DirectoryUser, event: &str, comment: &str) -> Option<Job> {
         let to = user.mail()?;
-        Some(Job::new(SendMail {
-            dedup_key: format!(
+        Some(Job::new(SendMail::new(
+            format!(
                 "twofactor:{}:{event}:{}",
                 user.uid(),
                 self.clock.now().timestamp_micros()
             ),
-            message: Message::TwoFactor {
+            Message::TwoFactor {
                 to: to.to_string(),
                 developer_name: user.cn().to_string(),
                 event: event.to_string(),
                 comment: comment.to_string(),
             },
-        }))
+        )))
     }
 
     async fn enqueue(
