@@ -15,7 +15,7 @@ set -euo pipefail
 VERSION=2.7.0
 # The icons the templates use through icon(name=...): keep in step with web/src/assets/icons.rs.
 ICONS=(
-    userAvatar key userGroup checkAll block lock logOut menu
+    userAvatar key userGroup checkAll block lock logOut menu clock
 )
 
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -1,6 +1,6 @@
 //! The site navigation's role-dependent part: which links a signed-in person gets beyond their
-//! own account, keys, group access and tokens (the same for everyone signed in). Account
-//! managers see blocking; managers of a requestable group see the requests waiting for them,
+//! own account, keys, group access and tokens (the same for everyone signed in). Two-factor
+//! sign-in shows when `[twofactor]` is enabled. Account managers see blocking; managers of a requestable group see the requests waiting for them,
 //! with their number. Worked out by the guard for each page request of a browser session; when
 //! LDAP or MariaDB is away the links are left out rather than the page failing.
 
@@ -21,6 +21,8 @@ pub struct Nav {
     pub approvals: bool,
     /// How many requests wait for this manager's vote.
     pub pending: usize,
+    /// Two-factor sign-in (`/account/2fa/`): when `[twofactor]` is enabled.
+    pub twofactor: bool,
 }
 
 async fn allowed(state: &AppState, principal: &Principal, permission: Permission) -> bool {
@@ -51,6 +53,7 @@ pub async fn for_principal(state: &AppState, principal: &Principal) -> Option<Na
         blocking: allowed(state, principal, Permission::BlockAccounts).await,
         approvals: allowed(state, principal, Permission::ManageGroupRequests).await,
         pending: 0,
+        twofactor: state.settings.twofactor.enabled,
     };
     if nav.approvals {
         let count = match facts_of(&state.services.directory, uid).await {

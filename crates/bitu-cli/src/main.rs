@@ -12,6 +12,7 @@ mod migrate;
 mod names;
 mod permissions;
 mod timers;
+mod twofactor;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,9 @@ enum Command {
     /// Carry the Django original's data over (reads [database], [signup], [keys],
     /// [permissions], [blocklist], [api_tokens]); safe to run again, resumes when stopped.
     ImportDjango(import_django::ImportDjangoArgs),
+    /// Two-factor sign-in: re-encrypt the stored secrets under a new key (`rotate-key`)
+    /// (reads [database], [twofactor]).
+    Twofactor(twofactor::TwoFactorArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Permissions(command) => permissions::run(&args.config, command),
         Command::Block(command) => block::run(&args.config, command),
         Command::ImportDjango(command) => import_django::run(&args.config, command),
+        Command::Twofactor(command) => twofactor::run(&args.config, command),
     };
     match outcome {
         Ok(code) => code,

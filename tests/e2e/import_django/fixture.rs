@@ -184,5 +184,13 @@ pub fn settings_for(ctx: &TestContext) -> bitu_core::Settings {
             ..RuleSettings::default()
         }],
     }];
+    // Two-factor secrets are imported encrypted: a fixed key, so every run agrees.
+    let key = ctx.dir.path().join("twofactor.key");
+    std::fs::write(&key, TWOFACTOR_KEY).unwrap();
+    settings.twofactor.key_file = Some(key);
+    settings.twofactor.key = TWOFACTOR_KEY.into();
     settings
 }
+
+/// The `[twofactor]` key of the import tests (base64 of 32 bytes).
+pub const TWOFACTOR_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

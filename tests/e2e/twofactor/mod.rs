@@ -4,5 +4,6 @@
 
 mod api;
 mod browser;
+mod rotate;
 mod signin;
 mod support;

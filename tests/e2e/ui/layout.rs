@@ -368,3 +368,33 @@ async fn no_signed_in_page_is_wider_than_a_390_px_phone() {
     assert_accessible(&chrome, "the open menu").await;
     chrome.close().await;
 }
+
+#[tokio::test]
+async fn two_factor_sign_in_is_in_the_navigation_only_when_it_exists() {
+    let mut ctx = TestContext::new().await;
+    ctx.create_user("tess", "Tess Twofactor", &ssha(PASSWORD))
+        .await;
+    let without = ctx.start_web().await;
+    let page_without = page(&signed_in(&without, "tess").await, "/account/").await;
+    assert!(
+        !page_without.contains("id=\"nav-twofactor\""),
+        "{page_without}"
+    );
+    drop(without);
+
+    let key: [u8; 32] = rand::random();
+    let path = ctx.dir.path().join("twofactor.key");
+    std::fs::write(
+        &path,
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key) + "\n",
+    )
+    .unwrap();
+    ctx.settings.twofactor.enabled = true;
+    ctx.settings.twofactor.key_file = Some(path);
+    let web = ctx.start_web().await;
+    let with = page(&signed_in(&web, "tess").await, "/account/").await;
+    assert!(
+        with.contains("href=\"/account/2fa/\" id=\"nav-twofactor\""),
+        "{with}"
+    );
+}

@@ -21,6 +21,7 @@ const ICONS: &[(&str, &str)] = icons![
     "lock",
     "logOut",
     "menu",
+    "clock",
 ];
 
 /// `svg` without its XML declaration and title, hidden from assistive technology.

@@ -57,8 +57,9 @@ impl TwoFactorSettings {
         if self.enabled && self.key_file.is_none() {
             problem("key_file", "is required when enabled");
         }
+        // The key itself only once read (check-config does not read secret files).
         if self.enabled
-            && self.key_file.is_some()
+            && !self.key.is_empty()
             && crate::twofactor::crypto::SecretCipher::new(&self.key).is_err()
         {
             problem("key_file", "must hold 32 random bytes, base64-encoded");

@@ -211,3 +211,42 @@ fn every_audit_action_has_its_phrase_as_a_message() {
         assert_eq!(text("en", &Msg::new(key)), action.phrase());
     }
 }
+
+/// The `$n` a message text uses.
+fn params(text: &str) -> BTreeSet<String> {
+    text.split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+#[test]
+fn translations_use_only_the_parameters_of_english() {
+    let en = catalog::messages("en").unwrap();
+    for lang in languages() {
+        for (key, text) in catalog::messages(lang).unwrap() {
+            let extra: Vec<_> = params(text)
+                .difference(&params(&en[key]))
+                .cloned()
+                .collect();
+            assert!(
+                extra.is_empty(),
+                "{lang} {key}: ${extra:?} unknown in English"
+            );
+            assert_eq!(
+                text.matches("{{").count(),
+                text.matches("}}").count(),
+                "{lang} {key}: unbalanced {{{{…}}}}"
+            );
+        }
+    }
+    // Hebrew plural forms: one, two, many, other (CLDR); two forms given cover them all.
+    let bits = |n: i64| text("he", &Msg::new("bitu-keys-bits").arg(n));
+    assert_eq!(bits(1), "סיבית אחת");
+    assert_eq!(bits(256), "256 סיביות");
+}

@@ -1,6 +1,6 @@
 //! The original's tables that carry nothing Bitu keeps: its user rows (the accounts are in
-//! the directory), Django's groups and permissions, social-auth state, sessions, and the
-//! two-factor tables (#18 has not landed). Each is counted and reported with the reason; what
+//! the directory), Django's groups and permissions, social-auth state and sessions (the
+//! two-factor tables are imported by `twofactor`). Each is counted and reported with the reason; what
 //! carries meaning (last logins, linked accounts per provider) is summarised in notes.
 
 use diesel::QueryableByName;
@@ -70,8 +70,6 @@ pub const REPORTED: &[(&str, &str)] = &[
         "social_auth_partial",
         "sign-in protocol state, useless after the cut-over",
     ),
-    ("accounts_securitytoken", "two-factor not available yet"),
-    ("accounts_recoverycode", "two-factor not available yet"),
     (
         "django_session",
         "sessions end at the cut-over: everyone signs in again",

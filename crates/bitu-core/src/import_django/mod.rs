@@ -16,6 +16,7 @@ mod permissions;
 mod report;
 mod signups;
 mod tokens;
+mod twofactor;
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -97,6 +98,8 @@ pub async fn run(pool: &DbPool, settings: &Settings, options: &ImportOptions) ->
     run.import_table::<keys::Keys>().await?;
     run.import_table::<permissions::Requests>().await?;
     run.import_table::<blocks::BlockLog>().await?;
+    run.import_table::<twofactor::Secrets>().await?;
+    run.import_table::<twofactor::Codes>().await?;
     accounts::report(&mut run).await?;
     Ok(run.report)
 }

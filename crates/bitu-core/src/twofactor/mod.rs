@@ -4,6 +4,7 @@
 //! ([`recovery`]); a code is accepted once per step across hosts ([`replay`]); wrong codes
 //! are counted like wrong passwords.
 
+mod changes;
 pub mod crypto;
 pub mod recovery;
 pub mod replay;

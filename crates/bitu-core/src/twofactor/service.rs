@@ -15,8 +15,7 @@ use crate::db::{self, DbPool};
 use crate::directory::{DirectoryUser, UserStore};
 use crate::error::{Error, Result};
 use crate::i18n::Msg;
-use crate::mail::Message;
-use crate::queue::{Envelope, Job, Queue, SendMail, outbox};
+use crate::queue::Queue;
 
 use super::replay::ReplayGuard;
 
@@ -359,80 +358,5 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         } else {
             DisableOutcome::NotEnabled
         })
-    }
-
-    /// An account manager's reset of `user`'s two-factor sign-in, with their `comment`;
-    /// `false` when it was not enabled (a waiting enrolment is removed all the same).
-    pub async fn reset(&self, actor: &Actor, user: &DirectoryUser, comment: &str) -> Result<bool> {
-        self.remove(actor, user, Action::TwoFactorReset, "reset", comment)
-            .await
-    }
-
-    async fn remove(
-        &self,
-        actor: &Actor,
-        user: &DirectoryUser,
-        action: Action,
-        event: &str,
-        comment: &str,
-    ) -> Result<bool> {
-        let uid = user.uid();
-        let mut entry = Entry::new(actor, action, Target::User(uid.into()));
-        if !comment.is_empty() {
-            entry = entry.with("comment", comment);
-        }
-        let mail = self.mail(user, event, comment);
-        let mut conn = db::conn(self.db).await?;
-        let envelope = conn
-            .transaction::<_, Error, _>(async |conn| {
-                if !store::remove(conn, uid).await? {
-                    return Ok(None);
-                }
-                audit::record(conn, &entry).await?;
-                Ok(Some(self.enqueue(conn, mail).await?))
-            })
-            .await?;
-        drop(conn);
-        let Some(envelope) = envelope else {
-            return Ok(false);
-        };
-        self.push(envelope).await;
-        info!(uid, event, "two-factor sign-in turned off");
-        Ok(true)
-    }
-
-    fn mail(&self, user: &DirectoryUser, event: &str, comment: &str) -> Option<Job> {
-        let to = user.mail()?;
-        Some(Job::new(SendMail::new(
-            format!(
-                "twofactor:{}:{event}:{}",
-                user.uid(),
-                self.clock.now().timestamp_micros()
-            ),
-            Message::TwoFactor {
-                to: to.to_string(),
-                developer_name: user.cn().to_string(),
-                event: event.to_string(),
-                comment: comment.to_string(),
-            },
-        )))
-    }
-
-    async fn enqueue(
-        &self,
-        conn: &mut diesel_async::AsyncMysqlConnection,
-        job: Option<Job>,
-    ) -> Result<Option<Envelope>> {
-        Ok(match job {
-            Some(job) => Some(outbox::enqueue(conn, job).await?),
-            None => None,
-        })
-    }
-
-    async fn push(&self, envelope: Option<Envelope>) {
-        let Some(envelope) = envelope else { return };
-        if let Err(e) = outbox::push_committed(self.db, self.queue, &[envelope]).await {
-            warn!(error = %e, "job stays in the outbox until Redis answers");
-        }
     }
 }
