@@ -26,6 +26,7 @@ fn activation(ctx: &TestContext, name: &str) -> Job {
             signup_id: 1,
             token: format!("token-{name}"),
         },
+        lang: String::new(),
     })
 }
 

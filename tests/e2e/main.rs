@@ -18,6 +18,7 @@ mod import_django;
 mod jobs_support;
 mod keys;
 mod logging;
+mod mail_language;
 mod mail_outages;
 mod migrations;
 mod names;

@@ -27,7 +27,7 @@ async fn outbox_rows_exist_exactly_when_their_transaction_commits() {
     let rolled_back: Result<(), bitu_core::Error> = conn
         .transaction(async |conn| {
             outbox::enqueue(conn, probe("t")).await?;
-            Err(bitu_core::Error::Invalid("the state change failed".into()))
+            Err(bitu_core::Error::Internal("the state change failed".into()))
         })
         .await;
     assert!(rolled_back.is_err());

@@ -115,7 +115,8 @@ async fn full_flow_from_form_to_a_directory_entry_that_binds() {
         response.text().await.unwrap()
     );
     let mails = ctx.mailbox.wait_for(1, Duration::from_secs(20)).await;
-    assert_eq!(mails[0].subject, "Bitu account activation");
+    // No [signup] activation_subject: the subject comes from the message files.
+    assert_eq!(mails[0].subject, "Activate your Bitu account");
     let path = activation_path(&mails[0].text);
 
     // Opening the link (as a mail scanner would) activates nothing.
@@ -811,6 +812,7 @@ async fn fifty_activations_through_two_workers_get_distinct_unused_uid_numbers()
                     token,
                     &signup.mail,
                     &signup.cn,
+                    "en",
                 )
             },
         )

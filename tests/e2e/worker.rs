@@ -29,6 +29,7 @@ fn activation(ctx: &TestContext, n: usize) -> Job {
             signup_id: 1,
             token: format!("token-{n}"),
         },
+        lang: String::new(),
     })
 }
 

@@ -47,15 +47,18 @@ pub struct CurrentUser {
     pub token_id: Option<u64>,
     /// The client's address.
     pub client: Option<IpAddr>,
+    /// The request's language (for mails to this user).
+    pub lang: &'static str,
 }
 
 impl CurrentUser {
-    /// Who the audit trail names for this request's changes.
+    /// Who the audit trail names for this request's changes (reading the request's language).
     pub fn actor(&self) -> Actor {
-        match (self.method, self.token_id) {
+        let actor = match (self.method, self.token_id) {
             (AuthMethod::Token, Some(id)) => Actor::token(&self.uid, id, self.client),
             _ => Actor::session(&self.uid, self.client),
-        }
+        };
+        actor.in_lang(self.lang)
     }
 }
 
@@ -212,6 +215,7 @@ impl FromRequest for CurrentUser {
                     Via::Token { .. } => AuthMethod::Token,
                 },
                 client: request_client(req),
+                lang: crate::i18n::request_lang(req).code(),
             }),
             Principal::Anonymous => Err(sign_in_required(req)),
         })

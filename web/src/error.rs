@@ -94,13 +94,11 @@ impl ResponseError for WebError {
             WebError::Unauthorized => {
                 return HttpResponse::Unauthorized()
                     .insert_header(("WWW-Authenticate", "Token"))
-                    .json(serde_json::json!({"detail": "Invalid or missing API token."}));
+                    .json(serde_json::json!({"detail": english("bitu-api-error-token")}));
             }
             WebError::Forbidden { api: true } => {
-                return HttpResponse::Forbidden().json(serde_json::json!({
-                    "detail": "Not allowed: this needs a role you do not have, a token scope \
-                               this token lacks, or a signed-in session."
-                }));
+                return HttpResponse::Forbidden()
+                    .json(serde_json::json!({ "detail": english("bitu-api-error-forbidden") }));
             }
             WebError::Malformed {
                 text, api: true, ..
@@ -145,9 +143,9 @@ impl ResponseError for WebError {
         // Plain English HTML without templates: this page must render even when templating
         // is broken (the error-page middleware replaces it with the page in the layout).
         let (title, text, back) = (
-            english(title),
-            english(text),
-            english("bitu-error-back-link"),
+            english_html(title),
+            english_html(text),
+            english_html("bitu-error-back-link"),
         );
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -165,8 +163,16 @@ impl ResponseError for WebError {
     }
 }
 
-/// The English text of message `key`, escaped for HTML.
+/// The English text of message `key` (the JSON APIs' language: scripts read them).
 fn english(key: &str) -> String {
+    bitu_core::i18n::text(
+        bitu_core::i18n::DEFAULT_LANG,
+        &bitu_core::i18n::Msg::new(key),
+    )
+}
+
+/// The English text of message `key`, escaped for HTML.
+fn english_html(key: &str) -> String {
     bitu_core::i18n::html(
         bitu_core::i18n::DEFAULT_LANG,
         &bitu_core::i18n::Msg::new(key),

@@ -54,6 +54,12 @@ pub fn request_lang(req: &HttpRequest) -> Lang {
     negotiate(req).0
 }
 
+/// `msg` as plain text in the request's language: for a value a template shows as it is,
+/// and for the messages of JSON answers.
+pub fn text(req: &HttpRequest, msg: &i18n::Msg) -> String {
+    i18n::text(request_lang(req).code(), msg)
+}
+
 /// The language for `req`, and whether `?uselang=` chose it.
 fn negotiate(req: &HttpRequest) -> (Lang, bool) {
     let uselang = url::form_urlencoded::parse(req.query_string().as_bytes())

@@ -6,6 +6,8 @@ mod auth;
 mod csp;
 mod error;
 mod i18n;
+#[cfg(test)]
+mod i18n_keys;
 mod middleware;
 mod nav;
 mod pages;

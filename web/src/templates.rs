@@ -2,10 +2,11 @@
 //! the context every page's layout needs. Templates take their text from the message files
 //! (see `bitu_core::i18n` and docs/i18n.md): `{{ msg(key="bitu-…", args=[…]) }}` for text,
 //! `{{ msg_html(key="bitu-…") }}` for a message with links or bold, `{{ value | msg }}` for
-//! a [`Msg`] a handler put in the context. Each language has its own copy of the parsed
-//! templates with these functions bound to it; [`Templates::render`] picks the one of the
-//! context's `lang`.
+//! a [`Msg`] a handler put in the context. One parsed copy serves every language:
+//! [`Templates::render`] names the context's `lang` to these functions for the duration of
+//! the (synchronous) render, through a thread-local, so languages cost no extra memory.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use actix_session::SessionExt;
@@ -69,43 +70,54 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "twofactor/reset.html",
 ];
 
-/// The parsed templates, one copy per language.
+/// The parsed templates.
 pub struct Templates {
-    by_lang: HashMap<&'static str, Tera>,
+    tera: Tera,
+}
+
+thread_local! {
+    /// The language of the render running on this thread.
+    static RENDER_LANG: Cell<&'static str> = const { Cell::new(DEFAULT_LANG) };
+}
+
+/// The language of the render running on this thread.
+fn render_lang() -> &'static str {
+    RENDER_LANG.with(Cell::get)
+}
+
+/// The static name of `lang` if it has a message file (or is `qqx`), else English.
+fn known_lang(lang: &str) -> &'static str {
+    i18n::languages()
+        .chain([QQX])
+        .find(|known| *known == lang)
+        .unwrap_or(DEFAULT_LANG)
 }
 
 impl Templates {
     /// Parses every template; an error here is a bug caught at start-up.
     pub fn load() -> Result<Templates, tera::Error> {
-        let mut parsed = Tera::default();
-        parsed.register_function("static_url", crate::statics::StaticUrlFunction);
-        parsed.register_function("icon", crate::statics::icons::IconFunction);
-        parsed.add_raw_templates(TEMPLATES.iter().copied())?;
-        let by_lang = i18n::languages()
-            .chain([QQX])
-            .map(|lang| {
-                let mut tera = parsed.clone();
-                tera.register_function("msg", MsgFunction { lang, html: false });
-                tera.register_function("msg_html", MsgFunction { lang, html: true });
-                tera.register_filter("msg", MsgFilter { lang });
-                (lang, tera)
-            })
-            .collect();
-        Ok(Templates { by_lang })
+        let mut tera = Tera::default();
+        tera.register_function("static_url", crate::statics::StaticUrlFunction);
+        tera.register_function("icon", crate::statics::icons::IconFunction);
+        tera.register_function("msg", MsgFunction { html: false });
+        tera.register_function("msg_html", MsgFunction { html: true });
+        tera.register_filter("msg", MsgFilter);
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        Ok(Templates { tera })
     }
 
     /// Renders `name` with `context`, in the context's `lang` (English without one).
     pub fn render(&self, name: &str, context: &Context) -> Result<String, WebError> {
-        let lang = context
-            .get("lang")
-            .and_then(Value::as_str)
-            .unwrap_or(DEFAULT_LANG);
-        let tera = self
-            .by_lang
-            .get(lang)
-            .or_else(|| self.by_lang.get(DEFAULT_LANG))
-            .ok_or_else(|| tera::Error::msg("no templates for English"))?;
-        Ok(tera.render(name, context)?)
+        let lang = known_lang(
+            context
+                .get("lang")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_LANG),
+        );
+        let previous = RENDER_LANG.with(|current| current.replace(lang));
+        let rendered = self.tera.render(name, context);
+        RENDER_LANG.with(|current| current.set(previous));
+        Ok(rendered?)
     }
 }
 
@@ -113,7 +125,6 @@ impl Templates {
 /// message's links and bold, parameters escaped), bound to a language. `fallback=…` is shown
 /// instead when the key (built from data) names no message.
 struct MsgFunction {
-    lang: &'static str,
     html: bool,
 }
 
@@ -140,9 +151,9 @@ impl tera::Function for MsgFunction {
             msg.args = args.iter().map(arg_of).collect();
         }
         Ok(Value::String(if self.html {
-            i18n::html(self.lang, &msg)
+            i18n::html(render_lang(), &msg)
         } else {
-            i18n::text(self.lang, &msg)
+            i18n::text(render_lang(), &msg)
         }))
     }
 
@@ -153,20 +164,18 @@ impl tera::Function for MsgFunction {
 
 /// `value | msg`: a [`Msg`] from a handler as text in the language; a string naming a
 /// message (`bitu-…`, e.g. a configured label) as that message; any other string stays.
-struct MsgFilter {
-    lang: &'static str,
-}
+struct MsgFilter;
 
 impl tera::Filter for MsgFilter {
     fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
         Ok(match value {
             Value::String(key) if i18n::is_message(key) => {
-                Value::String(i18n::text(self.lang, &Msg::new(key.as_str())))
+                Value::String(i18n::text(render_lang(), &Msg::new(key.as_str())))
             }
             Value::String(_) => value.clone(),
             Value::Null => Value::String(String::new()),
             other => match serde_json::from_value::<Msg>(other.clone()) {
-                Ok(msg) => Value::String(i18n::text(self.lang, &msg)),
+                Ok(msg) => Value::String(i18n::text(render_lang(), &msg)),
                 Err(_) => Value::String(other.to_string()),
             },
         })

@@ -31,9 +31,10 @@ pub enum Error {
     /// Redis cannot be reached.
     #[error("Redis unavailable: {0}")]
     QueueUnavailable(String),
-    /// Input refused; the message is for the person who gave it.
+    /// Input refused; the message (rendered in the reader's language by the web layer) is
+    /// for the person who gave it. Its `Display` is the English text.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(crate::i18n::Msg),
     /// A job could not be stored, claimed or acknowledged (not an outage).
     #[error("job queue error: {0}")]
     Queue(String),

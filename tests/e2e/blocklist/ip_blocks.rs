@@ -191,6 +191,7 @@ async fn v4_v6_ranges_expiry_and_incremental_paging() {
     let refusal = ip::signup_refusal(&mut conn, &switch, address, now)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .to_string();
     assert!(refusal.contains("Open proxy"), "{refusal}");
 }

@@ -91,7 +91,7 @@ async fn look_alikes_of_ldap_names_pending_sign_ups_and_reserved_names_are_refus
         &actor,
         &signup,
         chrono::TimeDelta::hours(1),
-        |id, token| activation_mail(&settings, id, token, "mary@example.org", "Mary Major"),
+        |id, token| activation_mail(&settings, id, token, "mary@example.org", "Mary Major", "en"),
     )
     .await
     .unwrap()

@@ -57,7 +57,13 @@ pub async fn host_check(
     tracing::warn!(host = %host.escape_debug(), "rejected request with a Host header not allowed");
     let response = HttpResponse::BadRequest()
         .content_type("text/plain; charset=utf-8")
-        .body("Bad Request: this host name is not served here.\n");
+        .body(format!(
+            "{}\n",
+            crate::i18n::text(
+                req.request(),
+                &bitu_core::i18n::Msg::new("bitu-error-host-not-served")
+            )
+        ));
     Ok(req.into_response(response).map_into_right_body())
 }
 

@@ -11,6 +11,7 @@ use crate::config::EditableAttribute;
 use crate::db::DbPool;
 use crate::directory::UserStore;
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 
 /// An allowed change: the attribute as configured and its new value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +45,9 @@ pub async fn check(
         return Ok((editable.attribute.clone(), None));
     }
     if !editable.choices.iter().any(|choice| choice == value) {
-        return Err(Error::Invalid(format!("{value} is not an allowed value")));
+        return Err(Error::Invalid(
+            Msg::new("bitu-account-attribute-error-choice").arg(value),
+        ));
     }
     let change = AttributeChange {
         attribute: editable.attribute.clone(),

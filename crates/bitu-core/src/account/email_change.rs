@@ -14,6 +14,7 @@ use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::config::Settings;
 use crate::directory::{DirectoryUser, UserAttribute};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::queue::{Envelope, Job, Queue, SendMail, outbox};
 use crate::services::Services;
 use crate::signup::validate::{NoBlocklist, Validator};
@@ -24,9 +25,9 @@ pub enum RequestOutcome {
     /// The link is on its way to this address.
     Sent(String),
     /// Refused; each message says why.
-    Refused(Vec<String>),
+    Refused(Vec<Msg>),
     /// Refused for a wrong current password (which the caller counts as a failed sign-in).
-    WrongPassword(String),
+    WrongPassword(Msg),
 }
 
 /// What became of a confirmation.
@@ -37,7 +38,7 @@ pub enum ConfirmOutcome {
     /// The link is not valid for the user as the entry is now.
     DeadLink,
     /// Refused; the message is for the person.
-    Refused(String),
+    Refused(Msg),
 }
 
 /// The address change over the shared services.
@@ -71,10 +72,10 @@ impl EmailChange<'_> {
         };
         let mut errors = validator.check_email(&new_mail).await?;
         if new_mail != email_again.trim().to_lowercase() {
-            errors.push("The two addresses do not match.".into());
+            errors.push(Msg::new("bitu-email-error-mismatch"));
         }
         if new_mail.eq_ignore_ascii_case(current) {
-            errors = vec!["This is already your address.".into()];
+            errors = vec![Msg::new("bitu-email-error-same")];
         }
         if !errors.is_empty() {
             return Ok(RequestOutcome::Refused(errors));
@@ -85,19 +86,22 @@ impl EmailChange<'_> {
             .verify_password(user.dn(), current_password)
             .await?
         {
-            return Ok(RequestOutcome::WrongPassword(
-                "Your current password is not right.".into(),
-            ));
+            return Ok(RequestOutcome::WrongPassword(Msg::new(
+                "bitu-password-error-current",
+            )));
         }
         let message = recovery::email_change_mail(self.settings, user, &new_mail)?;
-        let job = Job::new(SendMail {
-            dedup_key: format!(
-                "email-change:{}:{}",
-                user.uid(),
-                message.link_path().unwrap_or_default()
-            ),
-            message,
-        });
+        let job = Job::new(
+            SendMail::new(
+                format!(
+                    "email-change:{}:{}",
+                    user.uid(),
+                    message.link_path().unwrap_or_default()
+                ),
+                message,
+            )
+            .in_lang(&actor.lang),
+        );
         let entry = Entry::new(
             actor,
             Action::EmailChangeRequest,
@@ -148,9 +152,7 @@ impl EmailChange<'_> {
             .into_iter()
             .any(|other| other.dn() != user.dn());
         if taken {
-            return Ok(ConfirmOutcome::Refused(
-                "This email address is already used by another account.".into(),
-            ));
+            return Ok(ConfirmOutcome::Refused(Msg::new("bitu-email-error-taken")));
         }
         let notice = user.mail().map(|old| {
             Job::new(SendMail {
@@ -160,6 +162,7 @@ impl EmailChange<'_> {
                     developer_name: user.cn().to_string(),
                     new_address: crate::mail::mask_address(new_mail),
                 },
+                lang: actor.lang.clone(),
             })
         });
         let entry = Entry::new(

@@ -74,7 +74,12 @@ mod tests {
             mail_requests_per_ip: 2,
             ..RateLimitSettings::default()
         };
-        let job = || Some(Job::new(PasswordResetMail { cn: "Alice".into() }));
+        let job = || {
+            Some(Job::new(PasswordResetMail {
+                cn: "Alice".into(),
+                lang: String::new(),
+            }))
+        };
         let ip = "192.0.2.9";
         for _ in 0..2 {
             let outcome = request(&limiter, &jobs, &limits, ip, job()).await.unwrap();
@@ -103,6 +108,7 @@ mod tests {
         let limiter = MemoryLimiter::new(clock.clone());
         let job = Job::new(PasswordResetMail {
             cn: " Alice ".into(),
+            lang: String::new(),
         });
         request(
             &limiter,

@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod email_change;
 pub mod mail_request;
 pub mod password;
+mod password_hints;
 pub mod password_rules;
 pub mod rate_limit;
 pub mod recovery;

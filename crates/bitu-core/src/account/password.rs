@@ -19,6 +19,7 @@ use crate::config::{PasswordSetter, PasswordSettings};
 use crate::db::DbPool;
 use crate::directory::{Directory, DirectoryUser};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 
 /// `{SSHA}` hash of `password`: SHA-1 over password and an 8-byte salt, as OpenLDAP writes it.
 pub fn ssha(password: &str) -> String {
@@ -78,7 +79,7 @@ pub enum ChangeOutcome {
     /// The new password is set.
     Changed,
     /// Refused; each message says why.
-    Refused(Vec<String>),
+    Refused(Vec<Msg>),
 }
 
 /// Sets `user`'s password with its audit row: the row is written first and committed after
@@ -115,7 +116,7 @@ pub async fn change_password(
     };
     let mut problems = check_new_password(settings, new, new_again, &context);
     if !directory.verify_password(user.dn(), old).await? {
-        problems.insert(0, "Your current password is not right.".into());
+        problems.insert(0, Msg::new("bitu-password-error-current"));
     }
     if !problems.is_empty() {
         return Ok(ChangeOutcome::Refused(problems));

@@ -5,7 +5,9 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::password_hints::{suggestion_key, warning_key};
 use crate::config::PasswordSettings;
+use crate::i18n::Msg;
 
 const COMMON_PASSWORDS: &str = include_str!("../../../../shared/passwords/common-passwords.txt");
 
@@ -47,24 +49,25 @@ fn user_inputs(context: &PasswordContext<'_>, site_words: &[String]) -> Vec<Stri
 
 /// The refusal of a guessable password, with zxcvbn's warning and suggestions when it has
 /// them (it gives none for scores of 3 and up, so a site demanding 4 gets the general advice).
-fn too_guessable(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
-    let mut message = String::from("This password is too easy to guess.");
-    let warning = feedback.and_then(zxcvbn::feedback::Feedback::warning);
+/// One message: its `$1` is the hints, each a sentence, joined.
+fn too_guessable(feedback: Option<&zxcvbn::feedback::Feedback>) -> Msg {
+    let sentence = |key: &str| Msg::new("bitu-password-hint-sentence").arg(Msg::new(key));
+    let warning = feedback
+        .and_then(zxcvbn::feedback::Feedback::warning)
+        .map(|w| sentence(warning_key(w)));
     let suggestions = feedback
         .map(zxcvbn::feedback::Feedback::suggestions)
         .unwrap_or_default();
-    if let Some(warning) = warning {
-        message.push(' ');
-        message.push_str(&warning.to_string());
-    }
+    let mut hints: Vec<Msg> = warning.into_iter().collect();
     if suggestions.is_empty() {
-        message.push_str(" Add more words or characters that do not form a pattern.");
+        hints.push(sentence("bitu-password-hint-general"));
     }
-    for suggestion in suggestions {
-        message.push(' ');
-        message.push_str(&suggestion.to_string());
-    }
-    message
+    hints.extend(suggestions.iter().map(|s| sentence(suggestion_key(*s))));
+    let joined = hints
+        .into_iter()
+        .reduce(|all, next| Msg::new("bitu-password-hint-join").arg(all).arg(next));
+    Msg::new("bitu-password-error-guessable")
+        .arg(joined.unwrap_or_else(|| sentence("bitu-password-hint-general")))
 }
 
 /// Every reason `password` is refused, as messages for the person; empty when accepted.
@@ -73,17 +76,14 @@ pub fn check_new_password(
     password: &str,
     confirmation: &str,
     context: &PasswordContext<'_>,
-) -> Vec<String> {
+) -> Vec<Msg> {
     let mut problems = Vec::new();
     if password != confirmation {
-        problems.push("The two passwords do not match.".to_string());
+        problems.push(Msg::new("bitu-password-error-mismatch"));
     }
     let length = password.chars().count();
     if length < settings.min_length {
-        problems.push(format!(
-            "The password is too short: use at least {} characters.",
-            settings.min_length
-        ));
+        problems.push(Msg::new("bitu-password-error-short").arg(settings.min_length));
     }
     let lower = password.to_lowercase();
     let email_local = context.email.split('@').next().unwrap_or_default();
@@ -92,10 +92,10 @@ pub fn check_new_password(
         .iter()
         .any(|name| !name.is_empty() && name.to_lowercase() == lower)
     {
-        problems.push("The password must not be your developer name, username or email.".into());
+        problems.push(Msg::new("bitu-password-error-name"));
     }
     if common_passwords().contains(lower.as_str()) {
-        problems.push("This password is too common; choose one that is harder to guess.".into());
+        problems.push(Msg::new("bitu-password-error-common"));
     } else if length >= settings.min_length {
         let words = user_inputs(context, &settings.site_words);
         let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -111,13 +111,22 @@ pub fn check_new_password(
 mod tests {
     use super::*;
 
+    fn english(problems: Vec<Msg>) -> Vec<String> {
+        problems.iter().map(ToString::to_string).collect()
+    }
+
     fn check(password: &str) -> Vec<String> {
         let context = PasswordContext {
             cn: "Jane Doe",
             uid: "janedoe",
             email: "jane.doe@example.org",
         };
-        check_new_password(&PasswordSettings::default(), password, password, &context)
+        english(check_new_password(
+            &PasswordSettings::default(),
+            password,
+            password,
+            &context,
+        ))
     }
 
     #[test]
@@ -144,12 +153,17 @@ mod tests {
         let context = PasswordContext::default();
         let settings = PasswordSettings::default();
         let problems = check_new_password(&settings, "one long secret", "another", &context);
-        assert!(problems[0].contains("do not match"));
+        assert!(problems[0].to_string().contains("do not match"));
     }
 
     fn check_for(uid: &str, cn: &str, email: &str, password: &str) -> Vec<String> {
         let context = PasswordContext { cn, uid, email };
-        check_new_password(&PasswordSettings::default(), password, password, &context)
+        english(check_new_password(
+            &PasswordSettings::default(),
+            password,
+            password,
+            &context,
+        ))
     }
 
     #[test]

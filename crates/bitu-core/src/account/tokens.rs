@@ -17,6 +17,7 @@ use crate::config::ApiTokenSettings;
 use crate::db::schema::api_tokens;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 
 /// Prefix of every token, so a leaked one is recognisable in logs and scanners.
 pub const TOKEN_PREFIX: &str = "bitu_";
@@ -100,9 +101,9 @@ fn lifetime(settings: &ApiTokenSettings, days: Option<u32>) -> Result<TimeDelta>
         ));
     };
     if days == 0 || u64::from(days) > max_days {
-        return Err(Error::Invalid(format!(
-            "a token can work for 1 to {max_days} days"
-        )));
+        return Err(Error::Invalid(
+            Msg::new("bitu-tokens-error-lifetime").arg(max_days),
+        ));
     }
     Ok(TimeDelta::days(i64::from(days)))
 }
@@ -119,13 +120,11 @@ pub async fn create(
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(
-            "a token needs a name of 1 to 100 characters".into(),
+            Msg::new("bitu-tokens-error-name").arg(100u32),
         ));
     }
     if new.scopes.is_empty() {
-        return Err(Error::Invalid(
-            "choose at least one thing the token may do".into(),
-        ));
+        return Err(Error::Invalid(Msg::new("bitu-tokens-error-scopes")));
     }
     let now = Utc::now().naive_utc();
     let expires_at = now + lifetime(settings, new.lifetime_days)?;

@@ -67,9 +67,19 @@ pub struct Actor {
     pub detail: Option<String>,
     /// The client's address, for web requests.
     pub client: Option<IpAddr>,
+    /// The language of the person acting (a web request's), for the mails to them; `en`
+    /// where there is no reader (a job, the command line).
+    pub lang: String,
 }
 
 impl Actor {
+    /// The same actor, reading `lang` (a language code of the request).
+    #[must_use]
+    pub fn in_lang(mut self, lang: &str) -> Actor {
+        self.lang = lang.to_string();
+        self
+    }
+
     /// A signed-in user acting through their browser session.
     pub fn session(uid: &str, client: Option<IpAddr>) -> Actor {
         Actor {
@@ -77,6 +87,7 @@ impl Actor {
             kind: ActorKind::Session,
             detail: None,
             client,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 
@@ -87,6 +98,7 @@ impl Actor {
             kind: ActorKind::Token,
             detail: Some(token_id.to_string()),
             client,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 
@@ -97,6 +109,7 @@ impl Actor {
             kind: ActorKind::Cli,
             detail: Some(os_user.to_string()),
             client: None,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 
@@ -107,6 +120,7 @@ impl Actor {
             kind: ActorKind::Link,
             detail: None,
             client,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 
@@ -117,6 +131,7 @@ impl Actor {
             kind: ActorKind::Anonymous,
             detail: None,
             client,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 
@@ -127,6 +142,7 @@ impl Actor {
             kind: ActorKind::System,
             detail: None,
             client: None,
+            lang: crate::i18n::DEFAULT_LANG.to_string(),
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::audit::{self, Action, Actor, Entry, Outcome, Target};
 use crate::config::Settings;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::integrations::{Account, Applied, Gerrit, GitLab, Integration, Phabricator};
 use crate::jobs::BlockSystem;
 use crate::queue::{Queue, outbox};
@@ -58,9 +59,9 @@ impl FromStr for ActionKind {
         match name {
             "block" => Ok(ActionKind::Block),
             "unblock" => Ok(ActionKind::Unblock),
-            _ => Err(Error::Invalid(format!(
-                "action must be \"block\" or \"unblock\", not {name:?}"
-            ))),
+            _ => Err(Error::Invalid(
+                Msg::new("bitu-blocking-error-action").arg(format!("{name:?}")),
+            )),
         }
     }
 }
@@ -132,7 +133,9 @@ impl FromStr for System {
         ]
         .into_iter()
         .find(|s| s.as_str() == name)
-        .ok_or_else(|| Error::Invalid(format!("unknown system {name:?}")))
+        .ok_or_else(|| {
+            Error::Invalid(Msg::new("bitu-blocking-error-system").arg(format!("{name:?}")))
+        })
     }
 }
 
@@ -199,12 +202,14 @@ pub async fn request(
     let manager = manager.as_str();
     let comment = request.comment.trim();
     if comment.is_empty() {
-        return Err(Error::Invalid("A comment is required.".into()));
+        return Err(Error::Invalid(Msg::new(
+            "bitu-blocking-error-comment-missing",
+        )));
     }
     if comment.chars().count() > MAX_COMMENT_CHARS {
-        return Err(Error::Invalid(format!(
-            "The comment is longer than {MAX_COMMENT_CHARS} characters."
-        )));
+        return Err(Error::Invalid(
+            Msg::new("bitu-blocking-error-comment-long").arg(MAX_COMMENT_CHARS),
+        ));
     }
     if services
         .directory

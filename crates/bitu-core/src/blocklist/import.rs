@@ -78,9 +78,9 @@ pub async fn run(
         .iter()
         .find(|name| !settings.blocklist.sources.iter().any(|s| &s.name == *name))
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Config(crate::config::ConfigError::Invalid(format!(
             "no source named {unknown:?} in [blocklist]"
-        )));
+        ))));
     }
     let mut outcome = ImportOutcome::default();
     if sources.is_empty() {

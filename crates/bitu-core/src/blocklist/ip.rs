@@ -275,11 +275,12 @@ impl IpBlockLookup for crate::db::DbPool {
 }
 
 /// What a sign-up from `ip` is refused with because of `block`; it gives the block's reason.
-pub fn refusal_message(ip: IpAddr, block: &IpBlockRow) -> String {
-    format!(
-        "Sign-ups from {ip} are blocked ({} on {}): {}",
-        block.network, block.wiki, block.reason
-    )
+pub fn refusal_message(ip: IpAddr, block: &IpBlockRow) -> crate::i18n::Msg {
+    crate::i18n::Msg::new("bitu-signup-error-ip-blocked")
+        .arg(ip.to_string())
+        .arg(&block.network)
+        .arg(&block.wiki)
+        .arg(&block.reason)
 }
 
 /// The message a signup from `ip` is refused with, when the IP check is on and a block
@@ -289,7 +290,7 @@ pub async fn signup_refusal(
     settings: &crate::config::BlocklistSettings,
     ip: IpAddr,
     now: NaiveDateTime,
-) -> Result<Option<String>> {
+) -> Result<Option<crate::i18n::Msg>> {
     if !settings.ip_check {
         return Ok(None);
     }

@@ -48,7 +48,8 @@ pub struct SignupSettings {
     pub login_shell: String,
     /// Groups every new account joins.
     pub default_groups: Vec<String>,
-    /// Subject of the activation mail.
+    /// Subject of the activation mail, the same in every language; empty (the default) for
+    /// the message files' `bitu-mail-activation-subject`, in the language of the sign-up.
     pub activation_subject: String,
     /// Development and tests only: the sign-up form carries the captcha's answer (as
     /// `data-test-answer` on the image) so browser tests can solve it. `check-config` refuses
@@ -77,7 +78,7 @@ impl Default for SignupSettings {
             home_base: "/home".into(),
             login_shell: "/bin/bash".into(),
             default_groups: Vec::new(),
-            activation_subject: "Bitu account activation".into(),
+            activation_subject: String::new(),
             reveal_captcha_answer_for_tests: false,
         }
     }

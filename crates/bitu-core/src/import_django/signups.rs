@@ -182,7 +182,14 @@ impl Family for Signups {
         confusables::hold_for_signup(&mut run.dest, cn, id).await?;
         outbox::enqueue(
             &mut run.dest,
-            activation_mail(run.settings, id, &token, &mail, cn),
+            activation_mail(
+                run.settings,
+                id,
+                &token,
+                &mail,
+                cn,
+                crate::i18n::DEFAULT_LANG,
+            ),
         )
         .await?;
         Ok(Outcome::Imported {

@@ -12,6 +12,9 @@ pub struct PasswordResetMail {
     /// Developer name or shell username as typed (the field keeps its first name, `cn`, so
     /// jobs queued before the shell username was accepted still read).
     pub cn: String,
+    /// The language of the request that asked for it (empty: English).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
 }
 
 impl BackgroundJob for PasswordResetMail {
@@ -22,6 +25,6 @@ impl BackgroundJob for PasswordResetMail {
         let directory = &ctx.services.directory;
         let message =
             recovery::reset_mail(directory, &ctx.settings, &SystemClock, &self.cn).await?;
-        super::send_mail::send_looked_up(ctx, envelope, message).await
+        super::send_mail::send_looked_up(ctx, envelope, message, &self.lang).await
     }
 }

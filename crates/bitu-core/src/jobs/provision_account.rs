@@ -42,6 +42,7 @@ impl BackgroundJob for ProvisionAccount {
                     id.0, self.signup_id, id.0
                 ),
             },
+            lang: String::new(),
         });
         let queued = async {
             let mut conn = crate::db::conn(&ctx.services.db).await?;

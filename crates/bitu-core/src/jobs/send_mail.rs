@@ -12,6 +12,27 @@ pub struct SendMail {
     pub dedup_key: String,
     /// What to render and to whom.
     pub message: Message,
+    /// The language to write it in (the recipient's, as far as known); empty for English.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
+}
+
+impl SendMail {
+    /// Sends `message` once per `dedup_key`, in English.
+    pub fn new(dedup_key: String, message: Message) -> SendMail {
+        SendMail {
+            dedup_key,
+            message,
+            lang: String::new(),
+        }
+    }
+
+    /// The same mail in `lang`.
+    #[must_use]
+    pub fn in_lang(mut self, lang: &str) -> SendMail {
+        self.lang = lang.to_string();
+        self
+    }
 }
 
 impl BackgroundJob for SendMail {
@@ -25,7 +46,7 @@ impl BackgroundJob for SendMail {
         }
         let rendered = ctx
             .mailer
-            .render(&self.message)
+            .render_in(&self.message, &self.lang)
             .map_err(|e| Failure::Permanent(e.to_string()))?;
         ctx.mailer
             .send(&rendered, &envelope.id.0)
@@ -42,13 +63,11 @@ pub(super) async fn send_looked_up(
     ctx: &JobContext,
     envelope: &Envelope,
     message: Option<Message>,
+    lang: &str,
 ) -> JobResult {
     let Some(message) = message else {
         return Ok(Some("nobody to mail"));
     };
-    let mail = SendMail {
-        dedup_key: format!("lookup:{}", envelope.id.0),
-        message,
-    };
+    let mail = SendMail::new(format!("lookup:{}", envelope.id.0), message).in_lang(lang);
     mail.run(ctx, envelope).await
 }

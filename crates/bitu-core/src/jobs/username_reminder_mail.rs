@@ -10,6 +10,9 @@ use crate::queue::{BackgroundJob, Envelope, JobContext, JobResult, QueueName};
 pub struct UsernameReminderMail {
     /// Address as typed.
     pub email: String,
+    /// The language of the request that asked for it (empty: English).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
 }
 
 impl BackgroundJob for UsernameReminderMail {
@@ -18,6 +21,6 @@ impl BackgroundJob for UsernameReminderMail {
 
     async fn run(&self, ctx: &JobContext, envelope: &Envelope) -> JobResult {
         let message = recovery::username_mail(&ctx.services.directory, &self.email).await?;
-        super::send_mail::send_looked_up(ctx, envelope, message).await
+        super::send_mail::send_looked_up(ctx, envelope, message, &self.lang).await
     }
 }

@@ -19,15 +19,14 @@ use crate::Services;
 use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::config::{KeySystem, KeySystemKind, KeysSettings};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use store::Inserted;
 
-/// The message for a key that belongs to another account; it never says which.
-pub const TAKEN_MESSAGE: &str = "This key is already registered to another account. A key can \
-    belong to one account only: make a new key pair for this account (ssh-keygen -t ed25519).";
+/// The message (key) for a key that belongs to another account; it never says which.
+pub const TAKEN_MESSAGE: &str = "bitu-keys-error-taken";
 
-/// The message for deleting a key that is still active.
-pub const DELETE_ACTIVE_MESSAGE: &str =
-    "This key is active. Suspend it first; only a suspended key can be deleted.";
+/// The message (key) for deleting a key that is still active.
+pub const DELETE_ACTIVE_MESSAGE: &str = "bitu-keys-error-delete-active";
 
 /// One system's keys of one user, as shown.
 #[derive(Debug, Clone)]
@@ -68,9 +67,9 @@ impl<'a> KeyService<'a> {
     }
 
     fn system(&self, name: &str) -> Result<&'a KeySystem> {
-        self.settings
-            .system(name)
-            .ok_or_else(|| Error::Invalid(format!("the key system {name:?} is not configured")))
+        self.settings.system(name).ok_or_else(|| {
+            Error::Invalid(Msg::new("bitu-keys-error-system-unknown").arg(format!("{name:?}")))
+        })
     }
 
     /// Every system's keys of `uid`, each first brought in line with the system.
@@ -160,7 +159,7 @@ impl<'a> KeyService<'a> {
         let Some(system) = self.settings.system(name) else {
             return Ok(Err(Rejection::new(
                 Field::System,
-                "Choose one of the listed systems.",
+                Msg::new("bitu-keys-error-system-choose"),
             )));
         };
         let parsed = match check_new_key(new.text, new.comment, self.settings) {
@@ -183,7 +182,7 @@ impl<'a> KeyService<'a> {
         };
         if held_elsewhere {
             info!(uid, fingerprint = %parsed.fingerprint, "SSH key refused: another account's");
-            return Ok(Err(Rejection::new(Field::Key, TAKEN_MESSAGE)));
+            return Ok(Err(Rejection::new(Field::Key, Msg::new(TAKEN_MESSAGE))));
         }
         let directory = &self.services.directory;
         let mut conn = crate::db::conn(&self.services.db).await?;
@@ -211,12 +210,12 @@ impl<'a> KeyService<'a> {
             Inserted::AlreadyYours(key) => {
                 return Ok(Err(Rejection::new(
                     Field::Key,
-                    format!("You already have this key ({}).", key.fingerprint),
+                    Msg::new("bitu-keys-error-yours").arg(&key.fingerprint),
                 )));
             }
             Inserted::TakenByAnother => {
                 info!(uid, fingerprint = %parsed.fingerprint, "SSH key refused: another account's");
-                return Ok(Err(Rejection::new(Field::Key, TAKEN_MESSAGE)));
+                return Ok(Err(Rejection::new(Field::Key, Msg::new(TAKEN_MESSAGE))));
             }
         };
         info!(uid, id = key.id, fingerprint = %key.fingerprint, key_type = %key.key_type,
@@ -293,7 +292,7 @@ impl<'a> KeyService<'a> {
             store::set_active(&self.services.db, key.id, present).await?;
         }
         if present {
-            return Err(Error::Invalid(DELETE_ACTIVE_MESSAGE.into()));
+            return Err(Error::Invalid(Msg::new(DELETE_ACTIVE_MESSAGE)));
         }
         let entry = Self::entry(actor, Action::KeyDelete, &key);
         let mut conn = crate::db::conn(&self.services.db).await?;

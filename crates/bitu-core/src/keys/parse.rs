@@ -7,6 +7,7 @@ use ssh_key::public::KeyData;
 use ssh_key::{Algorithm, EcdsaCurve, HashAlg, PublicKey};
 
 use crate::config::KeysSettings;
+use crate::i18n::Msg;
 
 /// Longest paste considered; a 16384-bit RSA key line is under 3 KiB.
 pub const MAX_PASTE_BYTES: usize = 16 * 1024;
@@ -37,26 +38,24 @@ pub struct Rejection {
     /// Which input is wrong.
     pub field: Field,
     /// What to do about it.
-    pub message: String,
+    pub message: Msg,
     /// The paste held a private key: never show it back, store it or log it.
     pub private_key: bool,
 }
 
 impl Rejection {
     /// A rejection of `field` with `message`.
-    pub fn new(field: Field, message: impl Into<String>) -> Rejection {
+    pub fn new(field: Field, message: Msg) -> Rejection {
         Rejection {
             field,
-            message: message.into(),
+            message,
             private_key: false,
         }
     }
 }
 
-/// The warning for a pasted private key.
-pub const PRIVATE_KEY_MESSAGE: &str = "This is a private key, not a public one. It was not \
-    saved, but it has left your computer, so consider it leaked: stop using it, make a new key \
-    pair (ssh-keygen -t ed25519) and paste the public key, the file ending in .pub.";
+/// The warning (message key) for a pasted private key.
+pub const PRIVATE_KEY_MESSAGE: &str = "bitu-keys-error-private";
 
 /// A public key that parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -157,13 +156,13 @@ fn check_comment(comment: &str, field: Field) -> Result<(), Rejection> {
     if comment.chars().count() > MAX_COMMENT_CHARS {
         return Err(Rejection::new(
             field,
-            format!("The comment is too long: at most {MAX_COMMENT_CHARS} characters."),
+            Msg::new("bitu-keys-error-comment-long").arg(MAX_COMMENT_CHARS),
         ));
     }
     if comment.chars().any(char::is_control) {
         return Err(Rejection::new(
             field,
-            "The comment must be one line of text, without control characters.",
+            Msg::new("bitu-keys-error-comment-control"),
         ));
     }
     Ok(())
@@ -185,7 +184,7 @@ pub fn check_new_key(
     comment: Option<&str>,
     settings: &KeysSettings,
 ) -> Result<ParsedKey, Rejection> {
-    let key = |message: String| Rejection::new(Field::Key, message);
+    let key = |message: Msg| Rejection::new(Field::Key, message);
     // The comment field too: a private key pasted there is just as leaked.
     for (field, input) in [
         (Field::Key, text),
@@ -194,30 +193,21 @@ pub fn check_new_key(
         if looks_private(input) {
             return Err(Rejection {
                 private_key: true,
-                ..Rejection::new(field, PRIVATE_KEY_MESSAGE)
+                ..Rejection::new(field, Msg::new(PRIVATE_KEY_MESSAGE))
             });
         }
     }
     if text.len() > MAX_PASTE_BYTES {
-        return Err(key(format!(
-            "This is too long for a public key (at most {} KiB).",
-            MAX_PASTE_BYTES / 1024
-        )));
+        return Err(key(
+            Msg::new("bitu-keys-error-too-long").arg(MAX_PASTE_BYTES / 1024)
+        ));
     }
     let words = split_words(text);
     let Some((first, rest)) = words.split_first() else {
-        return Err(key(
-            "Paste your public key: the contents of a file such as \
-                        ~/.ssh/id_ed25519.pub."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-empty")));
     };
     if text.contains("BEGIN SSH2 PUBLIC KEY") {
-        return Err(key(
-            "This key is in the SSH2 (RFC 4716) format. Convert it with the command \
-                        ssh-keygen -i -f key.pub and paste the one line it prints."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-ssh2")));
     }
     if !is_standard_algorithm(first)
         && rest
@@ -225,45 +215,24 @@ pub fn check_new_key(
             .take(MAX_OPTION_WORDS)
             .any(|w| is_standard_algorithm(w))
     {
-        return Err(key(
-            "Remove what comes before the key type: options such as from= or \
-                        command= are not accepted here. The key must start with its type, \
-                        such as ssh-ed25519."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-options")));
     }
     let Ok(algorithm) = Algorithm::new(first) else {
-        return Err(key(
-            "This is not an OpenSSH public key. It should start with the key \
-                        type, such as ssh-ed25519, followed by the key data."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-not-openssh")));
     };
     if algorithm.is_dsa() {
-        return Err(key(
-            "DSA (ssh-dss) keys are no longer safe and are not accepted. Make a \
-                        new key with “ssh-keygen -t ed25519”."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-dsa")));
     }
     let Some(rule) = settings.allowed_type(first) else {
-        return Err(key(format!(
-            "Keys of type {first} are not accepted. Accepted types: {}.",
-            accepted_types(settings)
-        )));
+        return Err(key(Msg::new("bitu-keys-error-type")
+            .arg(*first)
+            .arg(accepted_types(settings))));
     };
     if rest.is_empty() {
-        return Err(key(
-            "The key data is missing: after the key type comes a long block of \
-                        letters and digits."
-                .into(),
-        ));
+        return Err(key(Msg::new("bitu-keys-error-data-missing")));
     }
     let Some((parsed, used)) = parse_pieces(first, rest) else {
-        return Err(key(format!(
-            "This is not a valid {first} public key: the key data is damaged or incomplete \
-             (was part of it lost when copying?)."
-        )));
+        return Err(key(Msg::new("bitu-keys-error-damaged").arg(*first)));
     };
     let own_comment = rest.get(used..).unwrap_or_default().join(" ");
     // Runs of whitespace become one space, as they would when the line is read back.
@@ -275,14 +244,13 @@ pub fn check_new_key(
         None => (own_comment, Field::Key),
     };
     check_comment(&comment, comment_field)?;
-    let described = describe(parsed, comment)
-        .ok_or_else(|| key("This key cannot be written back as a public key line.".into()))?;
+    let described =
+        describe(parsed, comment).ok_or_else(|| key(Msg::new("bitu-keys-error-unwritable")))?;
     if described.bits < rule.min_bits {
-        return Err(key(format!(
-            "{} keys must have at least {} bits; this one has {}. Make a new key with \
-             “ssh-keygen -t ed25519”.",
-            described.key_type, rule.min_bits, described.bits
-        )));
+        return Err(key(Msg::new("bitu-keys-error-bits")
+            .arg(&described.key_type)
+            .arg(rule.min_bits)
+            .arg(described.bits)));
     }
     Ok(described)
 }

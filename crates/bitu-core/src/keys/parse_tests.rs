@@ -18,7 +18,10 @@ fn check(text: &str) -> Result<ParsedKey, Rejection> {
 }
 
 fn refused(text: &str) -> String {
-    check(text).expect_err("should be refused").message
+    check(text)
+        .expect_err("should be refused")
+        .message
+        .to_string()
 }
 
 #[test]
@@ -106,7 +109,10 @@ fn weak_and_unknown_types_are_refused() {
     settings.allowed_types.retain(|t| t.name == "ssh-rsa");
     settings.allowed_types[0].min_bits = 3072;
     assert!(check_new_key(RSA_2048, None, &settings).is_err());
-    let message = check_new_key(ED25519, None, &settings).unwrap_err().message;
+    let message = check_new_key(ED25519, None, &settings)
+        .unwrap_err()
+        .message
+        .to_string();
     assert_eq!(
         message,
         "Keys of type ssh-ed25519 are not accepted. Accepted types: ssh-rsa."
@@ -151,8 +157,8 @@ fn private_keys_are_refused_as_leaked() {
     ] {
         let rejection = check(pasted).unwrap_err();
         assert!(rejection.private_key, "{pasted}");
-        assert_eq!(rejection.message, PRIVATE_KEY_MESSAGE);
-        assert!(!rejection.message.contains("MII"));
+        assert_eq!(rejection.message.key, PRIVATE_KEY_MESSAGE);
+        assert!(!rejection.message.to_string().contains("MII"));
     }
     // A private key in the comment field is a leak too, reported on that field.
     let settings = KeysSettings::default();

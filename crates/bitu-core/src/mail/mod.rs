@@ -299,13 +299,19 @@ impl<T: MailTransport> Mailer<T> {
         &self.transport
     }
 
-    /// Renders `message` with its template.
+    /// Renders `message` with its template, in English.
     pub fn render(&self, message: &Message) -> Result<Rendered, MailError> {
+        self.render_in(message, crate::i18n::DEFAULT_LANG)
+    }
+
+    /// Renders `message` with its template in `lang` (the recipient's language; English when
+    /// there is no message file for it).
+    pub fn render_in(&self, message: &Message, lang: &str) -> Result<Rendered, MailError> {
         let to = match message.recipient() {
             Some(to) => vec![to.to_string()],
             None => self.admins.clone(),
         };
-        self.templates.render(message, to)
+        self.templates.render(message, to, lang)
     }
 
     /// Sends a rendered message; `message_id` becomes its Message-ID, so copies of one job

@@ -35,6 +35,7 @@ use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::{CreatableRules, NamesSettings};
+use crate::i18n::Msg;
 pub use entities::decode_char_references;
 pub use title::{NS_MAIN, NS_USER, TitleRules};
 
@@ -65,46 +66,33 @@ pub enum TitleProblem {
     NotCapitalised,
 }
 
+impl TitleProblem {
+    /// The problem as a message for the person who typed the name.
+    pub fn msg(&self) -> Msg {
+        match self {
+            TitleProblem::Empty => Msg::new("bitu-signup-error-cn-empty"),
+            TitleProblem::BadCharacter => Msg::new("bitu-name-error-bad-character"),
+            TitleProblem::IllegalCharacter(c) => {
+                Msg::new("bitu-name-error-illegal-character").arg(describe(*c))
+            }
+            TitleProblem::PercentEscape => Msg::new("bitu-name-error-percent-escape"),
+            TitleProblem::CharacterReference => Msg::new("bitu-name-error-character-reference"),
+            TitleProblem::RelativePath => Msg::new("bitu-name-error-relative-path"),
+            TitleProblem::Tildes => Msg::new("bitu-name-error-tildes"),
+            TitleProblem::TooLong => Msg::new("bitu-name-error-too-long"),
+            TitleProblem::OtherNamespace(prefix) => {
+                Msg::new("bitu-name-error-other-namespace").arg(prefix)
+            }
+            TitleProblem::LeadingColon => Msg::new("bitu-name-error-leading-colon"),
+            TitleProblem::NotCapitalised => Msg::new("bitu-name-error-not-capitalised"),
+        }
+    }
+}
+
+/// English, as the message files have it (logs, the command line).
 impl fmt::Display for TitleProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TitleProblem::Empty => f.write_str("Enter a developer account name."),
-            TitleProblem::BadCharacter => f.write_str(
-                "The name contains U+FFFD, the replacement character (broken text, or a \
-                 character reference to no character).",
-            ),
-            TitleProblem::IllegalCharacter(c) => write!(
-                f,
-                "The name cannot contain {}: wiki titles do not allow # < > [ ] | {{ }} or \
-                 control characters.",
-                describe(*c)
-            ),
-            TitleProblem::PercentEscape => f.write_str(
-                "The name cannot contain % followed by two hexadecimal digits (it reads as URL \
-                 encoding).",
-            ),
-            TitleProblem::CharacterReference => f.write_str(
-                "The name cannot contain an HTML character reference such as &name; that names \
-                 no character.",
-            ),
-            TitleProblem::RelativePath => f.write_str(
-                "The name cannot be . or .. or contain ./ or ../ (they read as relative paths).",
-            ),
-            TitleProblem::Tildes => f.write_str(
-                "The name cannot contain three tildes (~~~), which wikis replace with a \
-                 signature.",
-            ),
-            TitleProblem::TooLong => f.write_str("The name is longer than 255 bytes."),
-            TitleProblem::OtherNamespace(prefix) => write!(
-                f,
-                "The name cannot start with \"{prefix}:\": that is a wiki namespace, so the \
-                 name would not be a user name."
-            ),
-            TitleProblem::LeadingColon => f.write_str("The name cannot start with a colon."),
-            TitleProblem::NotCapitalised => {
-                f.write_str("The name must start with an upper-case letter.")
-            }
-        }
+        self.msg().fmt(f)
     }
 }
 
@@ -123,28 +111,27 @@ pub enum CreatableProblem {
     Reserved,
 }
 
+impl CreatableProblem {
+    /// The problem as a message for the person who typed the name.
+    pub fn msg(&self) -> Msg {
+        match self {
+            CreatableProblem::TooLong => Msg::new("bitu-name-error-too-long-for-account"),
+            CreatableProblem::ForbiddenCharacter(c) => {
+                Msg::new("bitu-name-error-forbidden-character").arg(describe(*c))
+            }
+            CreatableProblem::IpAddress => Msg::new("bitu-name-error-ip-address"),
+            CreatableProblem::InvisibleCharacter(c) => {
+                Msg::new("bitu-name-error-invisible-character").arg(describe(*c))
+            }
+            CreatableProblem::Reserved => Msg::new("bitu-name-error-reserved"),
+        }
+    }
+}
+
+/// English, as the message files have it (logs, the command line).
 impl fmt::Display for CreatableProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CreatableProblem::TooLong => {
-                f.write_str("The name is longer than 235 bytes, too long for a new wiki account.")
-            }
-            CreatableProblem::ForbiddenCharacter(c) => write!(
-                f,
-                "The name cannot contain {}: new accounts cannot have @ : > = or / in their \
-                 name.",
-                describe(*c)
-            ),
-            CreatableProblem::IpAddress => {
-                f.write_str("The name cannot be an IP address or look like one.")
-            }
-            CreatableProblem::InvisibleCharacter(c) => write!(
-                f,
-                "The name contains {}, an invisible, spacing or private-use character.",
-                describe(*c)
-            ),
-            CreatableProblem::Reserved => f.write_str("This name is reserved."),
-        }
+        self.msg().fmt(f)
     }
 }
 
@@ -158,6 +145,14 @@ pub enum NameProblem {
 }
 
 impl NameProblem {
+    /// The problem as a message for the person who typed the name.
+    pub fn msg(&self) -> Msg {
+        match self {
+            NameProblem::Title(problem) => problem.msg(),
+            NameProblem::NotCreatable(problem) => problem.msg(),
+        }
+    }
+
     /// Short class for listings: `invalid-title` or `not-creatable`.
     pub fn class(&self) -> &'static str {
         match self {

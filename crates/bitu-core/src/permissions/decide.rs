@@ -12,6 +12,7 @@ use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::db;
 use crate::directory::{GroupStore, UserStore};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::jobs::GroupAccessDecide;
 use crate::queue::outbox;
 
@@ -83,10 +84,11 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("no request {id}")))?;
             if request.state != State::Pending {
-                return Err(Error::Invalid(format!(
-                    "request {id} is {}, not pending",
-                    request.state
-                )));
+                return Err(Error::Invalid(
+                    Msg::new("bitu-permissions-error-not-pending")
+                        .arg(id)
+                        .arg(request.state.to_string()),
+                ));
             }
             let events = store::events(conn, id).await?;
             if store::votes(&events)

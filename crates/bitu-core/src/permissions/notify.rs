@@ -55,6 +55,7 @@ pub async fn queue(conn: &mut AsyncMysqlConnection, notice: &Notice<'_>, to: &st
             ends: notice.ends.to_string(),
             path: notice.path.clone(),
         },
+        lang: String::new(),
     };
     outbox::enqueue(conn, job).await?;
     Ok(())

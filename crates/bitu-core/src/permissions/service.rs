@@ -14,6 +14,7 @@ use crate::config::{PermissionGroup, PermissionsSettings};
 use crate::db::{self, DbPool};
 use crate::directory::{GroupStore, UserStore};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::jobs::GroupMembership;
 use crate::queue::outbox;
 
@@ -57,9 +58,9 @@ pub struct AccessRequests<'a, D> {
 pub(super) fn check_comment(comment: &str) -> Result<&str> {
     let comment = comment.trim();
     if comment.is_empty() || comment.chars().count() > MAX_COMMENT {
-        return Err(Error::Invalid(format!(
-            "a comment of 1 to {MAX_COMMENT} characters is needed"
-        )));
+        return Err(Error::Invalid(
+            Msg::new("bitu-permissions-error-comment").arg(MAX_COMMENT),
+        ));
     }
     Ok(comment)
 }
@@ -310,10 +311,11 @@ impl<D: UserStore + GroupStore> AccessRequests<'_, D> {
             return Ok(Voted::NotManager);
         }
         if request.state != State::Approved {
-            return Err(Error::Invalid(format!(
-                "request {id} is {}, not approved",
-                request.state
-            )));
+            return Err(Error::Invalid(
+                Msg::new("bitu-permissions-error-not-approved")
+                    .arg(id)
+                    .arg(request.state.to_string()),
+            ));
         }
         self.end(
             actor,

@@ -25,7 +25,7 @@ pub enum Admission {
     /// Too many attempts from this address this hour.
     TooManyAttempts,
     /// A global block covers the address; the message says which and why.
-    Blocked(String),
+    Blocked(crate::i18n::Msg),
 }
 
 /// Admission over a counter, the IP blocks and a clock.
@@ -121,6 +121,7 @@ mod tests {
         let Admission::Blocked(message) = world.admit("192.0.2.77").await else {
             panic!("not blocked");
         };
+        let message = message.to_string();
         assert!(message.contains("192.0.2.0/24 on metawiki"), "{message}");
         assert!(message.contains("open proxy"), "{message}");
         assert_eq!(world.admit("192.0.3.1").await, Admission::Open);

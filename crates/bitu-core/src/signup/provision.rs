@@ -52,7 +52,7 @@ pub async fn provision(
         return Ok(Provisioned::Gone);
     };
     if signup.activated_at.is_none() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Internal(format!(
             "sign-up {signup_id} is not activated"
         )));
     }
@@ -108,6 +108,7 @@ pub async fn provision(
                         user.cn, user.uid
                     ),
                 },
+                lang: String::new(),
             },
         )
         .await?;

@@ -12,6 +12,7 @@ use crate::account::password::hash_for_new_entry;
 use crate::audit::Actor;
 use crate::config::Settings;
 use crate::error::Result;
+use crate::i18n::Msg;
 use crate::mail::Message;
 use crate::queue::{Job, ProvisionAccount, Queue, SendMail, outbox};
 use crate::services::Services;
@@ -41,18 +42,29 @@ fn lifetime(duration: std::time::Duration) -> TimeDelta {
     TimeDelta::seconds(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The mail job carrying the activation link of sign-up `id`.
-pub fn activation_mail(settings: &Settings, id: u64, token: &str, mail: &str, cn: &str) -> Job {
-    Job::new(SendMail {
-        dedup_key: format!("activation:{id}:{}", &token[..token.len().min(12)]),
-        message: Message::Activation {
-            to: mail.to_string(),
-            developer_name: cn.to_string(),
-            subject: settings.signup.activation_subject.clone(),
-            signup_id: id,
-            token: token.to_string(),
-        },
-    })
+/// The mail job carrying the activation link of sign-up `id`, in `lang` (the language the
+/// person signed up in).
+pub fn activation_mail(
+    settings: &Settings,
+    id: u64,
+    token: &str,
+    mail: &str,
+    cn: &str,
+    lang: &str,
+) -> Job {
+    Job::new(
+        SendMail::new(
+            format!("activation:{id}:{}", &token[..token.len().min(12)]),
+            Message::Activation {
+                to: mail.to_string(),
+                developer_name: cn.to_string(),
+                subject: settings.signup.activation_subject.clone(),
+                signup_id: id,
+                token: token.to_string(),
+            },
+        )
+        .in_lang(lang),
+    )
 }
 
 impl<B: NameBlocklist> SignupService<'_, B> {
@@ -77,10 +89,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
         let solved = captcha::solve(&self.services.db, captcha_id, captcha_answer).await?;
         let mut errors = self.validator().check_all(request).await?;
         if !solved {
-            errors.add(
-                "captcha",
-                "The characters did not match the image (or it expired); try the new one.",
-            );
+            errors.add("captcha", Msg::new("bitu-signup-error-captcha"));
         }
         if !errors.is_empty() {
             return Ok(SubmitOutcome::Invalid(errors));
@@ -98,7 +107,7 @@ impl<B: NameBlocklist> SignupService<'_, B> {
             actor,
             &signup,
             lifetime(settings.signup.activation_lifetime),
-            move |id, token| activation_mail(settings, id, token, &mail, &cn),
+            move |id, token| activation_mail(settings, id, token, &mail, &cn, &actor.lang),
         )
         .await?;
         let (id, envelope) = match stored {

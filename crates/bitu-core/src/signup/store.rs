@@ -16,6 +16,7 @@ use crate::audit::{self, Action, Actor, Entry, Target};
 use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::names::confusables;
 use crate::queue::{Envelope, Job, outbox};
 
@@ -142,12 +143,12 @@ pub async fn create(
             let field = duplicate_field(info.as_ref());
             errors.add(
                 if field == "cn-similar" { "cn" } else { field },
-                match field {
-                    "uid" => "Someone has just signed up with this shell username.",
-                    "email" => "Someone has just signed up with this email address.",
-                    "cn-similar" => "This name is too similar to an existing account.",
-                    _ => "Someone has just signed up with this developer account name.",
-                },
+                Msg::new(match field {
+                    "uid" => "bitu-signup-error-uid-pending",
+                    "email" => "bitu-signup-error-email-pending",
+                    "cn-similar" => "bitu-signup-error-cn-similar-any",
+                    _ => "bitu-signup-error-cn-pending",
+                }),
             );
             Ok(Err(errors))
         }

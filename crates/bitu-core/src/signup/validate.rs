@@ -16,31 +16,31 @@ use crate::db::schema::signups;
 use crate::db::{self, DbPool};
 use crate::directory::{Directory, Filter, UserStore};
 use crate::error::Result;
+use crate::i18n::Msg;
 use crate::names::skeleton::skeleton;
 use crate::names::{NameRules, confusables};
 
 /// Says whether a name may not be registered, and why (for the person signing up).
 pub trait NameBlocklist {
     /// `Some(message)` when `name` is blocked.
-    fn blocked(&self, name: &str) -> impl Future<Output = Result<Option<String>>>;
+    fn blocked(&self, name: &str) -> impl Future<Output = Result<Option<Msg>>>;
 }
 
 /// A block list that blocks nothing (for callers with no list configured).
 pub struct NoBlocklist;
 
 impl NameBlocklist for NoBlocklist {
-    async fn blocked(&self, _name: &str) -> Result<Option<String>> {
+    async fn blocked(&self, _name: &str) -> Result<Option<Msg>> {
         Ok(None)
     }
 }
 
 impl NameBlocklist for crate::blocklist::Blocklist {
-    async fn blocked(&self, name: &str) -> Result<Option<String>> {
-        Ok(self.check(name).await?.map(|_| {
-            "This name is not allowed: it matches the username block list. Please choose \
-             another."
-                .to_string()
-        }))
+    async fn blocked(&self, name: &str) -> Result<Option<Msg>> {
+        Ok(self
+            .check(name)
+            .await?
+            .map(|_| Msg::new("bitu-signup-error-blocked")))
     }
 }
 
@@ -61,19 +61,16 @@ pub struct SignupRequest {
 
 /// Messages per form field (`cn`, `uid`, `email`, `password`, `captcha`, `form`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+pub struct FieldErrors(pub BTreeMap<String, Vec<Msg>>);
 
 impl FieldErrors {
     /// Adds `message` to `field`.
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+    pub fn add(&mut self, field: &str, message: Msg) {
+        self.0.entry(field.to_string()).or_default().push(message);
     }
 
     /// Adds every message of `messages` to `field`.
-    pub fn extend(&mut self, field: &str, messages: Vec<String>) {
+    pub fn extend(&mut self, field: &str, messages: Vec<Msg>) {
         for message in messages {
             self.add(field, message);
         }
@@ -85,7 +82,7 @@ impl FieldErrors {
     }
 
     /// The messages of `field`.
-    pub fn get(&self, field: &str) -> &[String] {
+    pub fn get(&self, field: &str) -> &[Msg] {
         self.0.get(field).map(Vec::as_slice).unwrap_or(&[])
     }
 }
@@ -226,40 +223,38 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
 
     /// Messages for a developer name (checked in its stored, canonical form). A name
     /// MediaWiki could not create gets only that reason: the other checks need a name.
-    pub async fn check_cn(&self, raw: &str) -> Result<Vec<String>> {
+    pub async fn check_cn(&self, raw: &str) -> Result<Vec<Msg>> {
         let rules = NameRules::new(&self.settings.names);
         let mut problems = Vec::new();
         let validators = &self.settings.signup.cn_validators;
         let cn = if validators.iter().any(|v| v == "mediawiki") {
             match rules.canonical(raw) {
                 Ok(cn) => cn,
-                Err(problem) => return Ok(vec![problem.to_string()]),
+                Err(problem) => return Ok(vec![problem.msg()]),
             }
         } else {
             sanitize_cn(&self.settings.names, raw)
         };
         if cn.is_empty() {
-            problems.push("Enter a developer account name.".to_string());
+            problems.push(Msg::new("bitu-signup-error-cn-empty"));
             return Ok(problems);
         }
         for validator in &self.settings.signup.cn_validators {
             match validator.as_str() {
-                "length" if cn.chars().count() > CN_MAX => problems.push(format!(
-                    "The developer account name can have at most {CN_MAX} characters."
-                )),
-                "characters" if has_invisible(&cn) || !cn.is_single_script() => problems.push(
-                    "The developer account name mixes alphabets or contains invisible \
-                     characters; use letters of one alphabet."
-                        .into(),
-                ),
+                "length" if cn.chars().count() > CN_MAX => {
+                    problems.push(Msg::new("bitu-signup-error-cn-length").arg(CN_MAX))
+                }
+                "characters" if has_invisible(&cn) || !cn.is_single_script() => {
+                    problems.push(Msg::new("bitu-signup-error-cn-characters"))
+                }
                 "not_email" if looks_like_email(&cn) => {
-                    problems.push("The developer account name must not be an email address.".into())
+                    problems.push(Msg::new("bitu-signup-error-cn-email"))
                 }
                 "not_url" if looks_like_url(&cn) => {
-                    problems.push("The developer account name must not be a URL.".into())
+                    problems.push(Msg::new("bitu-signup-error-cn-url"))
                 }
                 "not_in_directory" if self.name_taken(&cn).await? => {
-                    problems.push("This developer account name is already taken.".into())
+                    problems.push(Msg::new("bitu-signup-error-cn-taken"))
                 }
                 "not_blocked" => {
                     if let Some(reason) = self.blocklist.blocked(&cn).await? {
@@ -268,13 +263,12 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
                 }
                 "not_confusable" => {
                     if let Some(existing) = self.similar_name(&cn).await? {
-                        problems.push(format!(
-                            "This name is too similar to the existing account {existing}."
-                        ));
+                        problems.push(Msg::new("bitu-signup-error-cn-similar").arg(existing));
                     }
                 }
-                "not_pending" if self.pending("cn", &cn).await? => problems
-                    .push("Someone has just signed up with this developer account name.".into()),
+                "not_pending" if self.pending("cn", &cn).await? => {
+                    problems.push(Msg::new("bitu-signup-error-cn-pending"))
+                }
                 _ => {}
             }
         }
@@ -282,24 +276,22 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
     }
 
     /// Messages for a shell username.
-    pub async fn check_uid(&self, uid: &str) -> Result<Vec<String>> {
+    pub async fn check_uid(&self, uid: &str) -> Result<Vec<Msg>> {
         let mut problems = Vec::new();
         if uid.is_empty() {
-            problems.push("Enter a shell username.".to_string());
+            problems.push(Msg::new("bitu-signup-error-uid-empty"));
             return Ok(problems);
         }
         for validator in &self.settings.signup.uid_validators {
             match validator.as_str() {
-                "length" if uid.chars().count() > UID_MAX => problems.push(format!(
-                    "The shell username can have at most {UID_MAX} characters."
-                )),
-                "shell_format" if !is_shell_name(uid) => problems.push(
-                    "The shell username must start with a lower-case letter a-z and contain only \
-                     lower-case letters, digits and hyphens."
-                        .into(),
-                ),
+                "length" if uid.chars().count() > UID_MAX => {
+                    problems.push(Msg::new("bitu-signup-error-uid-length").arg(UID_MAX))
+                }
+                "shell_format" if !is_shell_name(uid) => {
+                    problems.push(Msg::new("bitu-signup-error-uid-format"))
+                }
                 "not_in_directory" if self.name_taken(uid).await? => {
-                    problems.push("This shell username is already taken.".into())
+                    problems.push(Msg::new("bitu-signup-error-uid-taken"))
                 }
                 "not_blocked" => {
                     if let Some(reason) = self.blocklist.blocked(uid).await? {
@@ -307,7 +299,7 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
                     }
                 }
                 "not_pending" if self.pending("uid", uid).await? => {
-                    problems.push("Someone has just signed up with this shell username.".into())
+                    problems.push(Msg::new("bitu-signup-error-uid-pending"))
                 }
                 _ => {}
             }
@@ -316,18 +308,18 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
     }
 
     /// Messages for an email address (compared in lower case).
-    pub async fn check_email(&self, raw: &str) -> Result<Vec<String>> {
+    pub async fn check_email(&self, raw: &str) -> Result<Vec<Msg>> {
         let email = raw.trim().to_lowercase();
         let mut problems = Vec::new();
         if email.is_empty() {
-            problems.push("Enter an email address.".to_string());
+            problems.push(Msg::new("bitu-signup-error-email-empty"));
             return Ok(problems);
         }
         let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
         for validator in &self.settings.signup.email_validators {
             match validator.as_str() {
                 "syntax" if !email_address::EmailAddress::is_valid(&email) || email.len() > 254 => {
-                    problems.push("Enter a valid email address.".into())
+                    problems.push(Msg::new("bitu-signup-error-email-syntax"))
                 }
                 "allowed_domain"
                     if self
@@ -343,7 +335,7 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
                             }
                         }) =>
                 {
-                    problems.push("Addresses of this mail provider cannot be used here.".into())
+                    problems.push(Msg::new("bitu-signup-error-email-domain"))
                 }
                 "not_in_directory"
                     if !self
@@ -352,10 +344,10 @@ impl<B: NameBlocklist, U: UserStore, P: PendingSignups> Validator<'_, B, U, P> {
                         .await?
                         .is_empty() =>
                 {
-                    problems.push("This email address is already used by an account.".into())
+                    problems.push(Msg::new("bitu-signup-error-email-taken"))
                 }
                 "not_pending" if self.pending("mail", &email).await? => {
-                    problems.push("Someone has just signed up with this email address.".into())
+                    problems.push(Msg::new("bitu-signup-error-email-pending"))
                 }
                 _ => {}
             }
@@ -410,11 +402,11 @@ mod tests {
     struct AdminBlocked;
 
     impl NameBlocklist for AdminBlocked {
-        async fn blocked(&self, name: &str) -> Result<Option<String>> {
+        async fn blocked(&self, name: &str) -> Result<Option<Msg>> {
             Ok(name
                 .to_lowercase()
                 .contains("admin")
-                .then(|| "This name is not allowed.".to_string()))
+                .then(|| Msg::new("bitu-signup-error-blocked")))
         }
     }
 
@@ -468,7 +460,7 @@ mod tests {
         errors
             .get(field)
             .iter()
-            .any(|message| message.contains(words))
+            .any(|message| message.to_string().contains(words))
     }
 
     #[tokio::test]

@@ -83,7 +83,7 @@ pub struct Consumer<'a> {
 }
 
 fn config_error(e: impl std::fmt::Display) -> SsoError {
-    SsoError::Core(Error::Invalid(format!("linking: {e}")))
+    SsoError::Core(Error::Internal(format!("linking settings: {e}")))
 }
 
 impl Consumer<'_> {

@@ -62,7 +62,7 @@ type Metadata = ProviderMetadataWithLogout;
 impl Provider<'_> {
     async fn discover(&self) -> SsoResult<Metadata> {
         let issuer = IssuerUrl::new(self.settings.issuer.clone())
-            .map_err(|e| SsoError::Core(Error::Invalid(format!("[oidc] issuer: {e}"))))?;
+            .map_err(|e| SsoError::Core(Error::Internal(format!("[oidc] issuer: {e}"))))?;
         Metadata::discover_async(issuer, self.http)
             .await
             .map_err(|e| SsoError::ProviderDown(format!("discovery: {e}")))
@@ -82,7 +82,7 @@ impl Provider<'_> {
         >,
     > {
         let redirect = RedirectUrl::new(self.redirect_url.clone())
-            .map_err(|e| SsoError::Core(Error::Invalid(format!("redirect URL: {e}"))))?;
+            .map_err(|e| SsoError::Core(Error::Internal(format!("redirect URL: {e}"))))?;
         Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.settings.client_id.clone()),
@@ -264,7 +264,7 @@ pub async fn match_account(
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| SsoError::Refused(format!("no {:?} claim", settings.claim)))?;
     let attribute = match_attribute(&settings.ldap_attribute).ok_or_else(|| {
-        SsoError::Core(Error::Invalid(format!(
+        SsoError::Core(Error::Internal(format!(
             "[oidc] ldap_attribute {:?} is not uid, cn or mail",
             settings.ldap_attribute
         )))

@@ -71,6 +71,7 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
                 event: event.to_string(),
                 comment: comment.to_string(),
             },
+            lang: String::new(),
         }))
     }
 

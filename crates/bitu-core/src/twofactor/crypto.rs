@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::config::ConfigError;
 use crate::error::{Error, Result};
 
 const NONCE_BYTES: usize = 12;
@@ -22,16 +23,19 @@ pub struct SecretCipher {
 impl SecretCipher {
     /// The cipher of `key`: 32 bytes, base64-encoded (`openssl rand -base64 32`).
     pub fn new(key: &str) -> Result<SecretCipher> {
-        let bytes = STANDARD
-            .decode(key.trim())
-            .map_err(|_| Error::Invalid("twofactor key is not base64".into()))?;
+        let bytes = STANDARD.decode(key.trim()).map_err(|_| {
+            Error::Config(ConfigError::Invalid("twofactor key is not base64".into()))
+        })?;
         if bytes.len() != 32 {
-            return Err(Error::Invalid(
+            return Err(Error::Config(ConfigError::Invalid(
                 "twofactor key must be 32 bytes (openssl rand -base64 32)".into(),
-            ));
+            )));
         }
-        let cipher = Aes256Gcm::new_from_slice(&bytes)
-            .map_err(|_| Error::Invalid("twofactor key has the wrong length".into()))?;
+        let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| {
+            Error::Config(ConfigError::Invalid(
+                "twofactor key has the wrong length".into(),
+            ))
+        })?;
         // Names the key in rows without revealing it: the start of a hash of it.
         let digest = Sha256::digest(&bytes);
         let id = digest[..6].iter().map(|b| format!("{b:02x}")).collect();

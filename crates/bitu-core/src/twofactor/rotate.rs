@@ -18,9 +18,9 @@ pub struct Rotated {
 /// Re-encrypts every secret under `old` with `new`.
 pub async fn rotate(pool: &DbPool, old: &SecretCipher, new: &SecretCipher) -> Result<Rotated> {
     if old.key_id() == new.key_id() {
-        return Err(Error::Invalid(
+        return Err(Error::Config(crate::config::ConfigError::Invalid(
             "the old and the new key are the same".into(),
-        ));
+        )));
     }
     let mut conn = db::conn(pool).await?;
     let mut done = Rotated::default();

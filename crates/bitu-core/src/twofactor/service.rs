@@ -14,6 +14,7 @@ use crate::config::TwoFactorSettings;
 use crate::db::{self, DbPool};
 use crate::directory::{DirectoryUser, UserStore};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::queue::Queue;
 
 use super::replay::ReplayGuard;
@@ -140,9 +141,7 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
         let mut conn = db::conn(self.db).await?;
         let secret = match store::secret_of(&mut conn, uid).await? {
             Some(row) if row.enabled => {
-                return Err(Error::Invalid(
-                    "two-factor sign-in is enabled already".into(),
-                ));
+                return Err(Error::Invalid(Msg::new("bitu-twofactor-error-enabled")));
             }
             Some(row) => cipher.decrypt(uid, &row.secret_encrypted)?,
             None => {
@@ -150,9 +149,7 @@ impl<L: AttemptLimiter, R: ReplayGuard, C: Clock> TwoFactor<'_, L, R, C> {
                 let sealed = cipher.encrypt(uid, &secret)?;
                 let now = self.clock.now_naive();
                 if !store::put_waiting(&mut conn, uid, &sealed, cipher.key_id(), now).await? {
-                    return Err(Error::Invalid(
-                        "two-factor sign-in is enabled already".into(),
-                    ));
+                    return Err(Error::Invalid(Msg::new("bitu-twofactor-error-enabled")));
                 }
                 secret
             }

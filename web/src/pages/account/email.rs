@@ -55,7 +55,7 @@ fn render(
     state: &AppState,
     current: &str,
     email: &str,
-    errors: &[String],
+    errors: &[Msg],
     sent_to: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, Msg::new("bitu-email-heading"));

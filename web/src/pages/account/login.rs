@@ -18,7 +18,7 @@ use bitu_core::i18n::Msg;
 /// Where people land after signing in when `next` is absent or unsafe.
 const DEFAULT_NEXT: &str = "/account/";
 /// The one message for every failure, so it tells nothing about which part was wrong.
-const FAILED: &str = "Wrong developer account name, username or password.";
+const FAILED: &str = "bitu-login-error-failed";
 
 /// Query of the sign-in page.
 #[derive(Deserialize)]

@@ -20,11 +20,7 @@ pub struct PasswordForm {
     new_password_again: String,
 }
 
-fn render(
-    req: &HttpRequest,
-    state: &AppState,
-    errors: &[String],
-) -> Result<HttpResponse, WebError> {
+fn render(req: &HttpRequest, state: &AppState, errors: &[Msg]) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, Msg::new("bitu-password-heading"));
     context.insert("errors", errors);
     context.insert("min_length", &state.settings.password.min_length);

@@ -50,7 +50,13 @@ pub async fn request(
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, WebError> {
     let cn = form.cn.trim();
-    let job = (!cn.is_empty()).then(|| Job::new(PasswordResetMail { cn: cn.to_string() }));
+    let lang = crate::i18n::request_lang(&req).code().to_string();
+    let job = (!cn.is_empty()).then(|| {
+        Job::new(PasswordResetMail {
+            cn: cn.to_string(),
+            lang,
+        })
+    });
     anonymous_mail_request(
         &req,
         &state,
@@ -115,7 +121,7 @@ fn render_set(
     req: &HttpRequest,
     state: &AppState,
     user: &bitu_core::directory::DirectoryUser,
-    errors: &[String],
+    errors: &[Msg],
 ) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, Msg::new("bitu-reset-set-heading"));
     context.insert("cn", user.cn());

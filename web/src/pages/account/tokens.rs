@@ -23,7 +23,7 @@ struct Listed {
 }
 
 /// The create form: `name`, `scope` (repeated), `lifetime_days`.
-fn new_token(fields: &[(String, String)]) -> Result<(String, Vec<Scope>, Option<u32>), String> {
+fn new_token(fields: &[(String, String)]) -> Result<(String, Vec<Scope>, Option<u32>), Msg> {
     let value = |name: &str| {
         fields
             .iter()
@@ -32,12 +32,15 @@ fn new_token(fields: &[(String, String)]) -> Result<(String, Vec<Scope>, Option<
     };
     let mut scopes = Vec::new();
     for (_, name) in fields.iter().filter(|(field, _)| field == "scope") {
-        scopes.push(name.parse::<Scope>()?);
+        let scope = name
+            .parse::<Scope>()
+            .map_err(|_| Msg::new("bitu-tokens-error-scope-unknown").arg(name))?;
+        scopes.push(scope);
     }
     let lifetime = match value("lifetime_days").filter(|v| !v.is_empty()) {
         Some(days) => Some(
             days.parse::<u32>()
-                .map_err(|_| "the lifetime is a number of days".to_string())?,
+                .map_err(|_| Msg::new("bitu-tokens-error-lifetime-number"))?,
         ),
         None => None,
     };
@@ -53,7 +56,7 @@ async fn render(
     state: &AppState,
     uid: &str,
     new_token: Option<(&str, &str)>,
-    error: Option<String>,
+    error: Option<Msg>,
 ) -> Result<HttpResponse, WebError> {
     let list: Vec<Listed> = tokens::list(&state.services.db, uid)
         .await?

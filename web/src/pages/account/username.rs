@@ -35,6 +35,7 @@ pub async fn request(
     let job = (!email.is_empty()).then(|| {
         Job::new(UsernameReminderMail {
             email: email.to_string(),
+            lang: crate::i18n::request_lang(&req).code().to_string(),
         })
     });
     anonymous_mail_request(

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// Body of `POST /api/blocks`.
 #[derive(Deserialize)]
@@ -38,12 +39,17 @@ pub async fn create(
     let Ok(body) = serde_json::from_slice::<BlockBody>(&body) else {
         return Ok(refused(
             "body",
-            "The body must be a JSON object: {\"uid\", \"action\", \"comment\", \"unset_email\", \"suspend_keys\"}.",
+            &Msg::new("bitu-api-error-body")
+                .arg(r#"{"uid", "action", "comment", "unset_email", "suspend_keys"}"#)
+                .to_string(),
         ));
     };
     let action: ActionKind = match body.action.parse() {
         Ok(action) => action,
-        Err(e) => return Ok(refused("action", &e.to_string())),
+        Err(bitu_core::Error::Invalid(message)) => {
+            return Ok(refused("action", &message.to_string()));
+        }
+        Err(e) => return Err(e.into()),
     };
     let request = BlockRequest {
         uid: &body.uid,
@@ -72,7 +78,7 @@ pub async fn create(
                 "status": format!("/api/blocks/{}", body.uid),
             })))
         }
-        Err(bitu_core::Error::Invalid(message)) => Ok(refused("comment", &message)),
+        Err(bitu_core::Error::Invalid(message)) => Ok(refused("comment", &message.to_string())),
         Err(bitu_core::Error::NotFound(_)) => Err(WebError::NotFound),
         Err(e) => Err(e.into()),
     }

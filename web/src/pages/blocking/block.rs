@@ -49,6 +49,9 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     match super::submit(&state, &user, &uid, ActionKind::Block, &form).await? {
         Ok(done) => Ok(done),
-        Err(message) => render(&req, &state, &uid, Some(message)).await,
+        Err(message) => {
+            let message = crate::i18n::text(&req, &message);
+            render(&req, &state, &uid, Some(message)).await
+        }
     }
 }

@@ -65,7 +65,7 @@ async fn submit(
     uid: &str,
     action: ActionKind,
     fields: &[(String, String)],
-) -> Result<Result<HttpResponse, String>, WebError> {
+) -> Result<Result<HttpResponse, bitu_core::i18n::Msg>, WebError> {
     let mail_field = match action {
         ActionKind::Block => "unset_email",
         ActionKind::Unblock => "restore_email",

@@ -50,7 +50,7 @@ fn refused(rejection: &Rejection) -> HttpResponse {
     errors(
         StatusCode::BAD_REQUEST,
         field_name(rejection.field),
-        &rejection.message,
+        &rejection.message.to_string(),
         rejection.private_key,
     )
 }
@@ -62,13 +62,17 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
 
 /// The answer to a body that is not the expected JSON object.
 fn bad_body(shape: &str) -> HttpResponse {
-    let message = format!("The body must be a JSON object: {shape}.");
+    let message = bitu_core::i18n::Msg::new("bitu-api-error-body")
+        .arg(shape)
+        .to_string();
     errors(StatusCode::BAD_REQUEST, "body", &message, false)
 }
 
 /// A missing key, or another user's.
 fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({ "detail": "Not found." }))
+    HttpResponse::NotFound().json(
+        json!({ "detail": bitu_core::i18n::Msg::new("bitu-api-error-not-found").to_string() }),
+    )
 }
 
 /// Answers a missing key, or another user's, as 404 in JSON.
@@ -154,8 +158,8 @@ pub async fn update(
         "active" => service.activate(&user.actor(), &user.uid, *id).await,
         "suspended" => service.suspend(&user.actor(), &user.uid, *id).await,
         _ => {
-            let message = "state must be \"active\" or \"suspended\".";
-            return Ok(errors(StatusCode::BAD_REQUEST, "state", message, false));
+            let message = bitu_core::i18n::Msg::new("bitu-keys-error-state").to_string();
+            return Ok(errors(StatusCode::BAD_REQUEST, "state", &message, false));
         }
     };
     or_not_found(result, |key| HttpResponse::Ok().json(KeyView::from(&key)))
@@ -169,9 +173,12 @@ pub async fn remove(
 ) -> Result<HttpResponse, WebError> {
     let service = KeyService::new(&state.services, &state.settings.keys);
     match service.delete(&user.actor(), &user.uid, *id).await {
-        Err(bitu_core::Error::Invalid(message)) => {
-            Ok(errors(StatusCode::CONFLICT, "state", &message, false))
-        }
+        Err(bitu_core::Error::Invalid(message)) => Ok(errors(
+            StatusCode::CONFLICT,
+            "state",
+            &message.to_string(),
+            false,
+        )),
         result => or_not_found(result, |()| HttpResponse::NoContent().finish()),
     }
 }

@@ -61,7 +61,7 @@ pub async fn submit(
                 &user.uid,
                 *id,
                 StatusCode::CONFLICT,
-                Some(&message),
+                Some(&crate::i18n::text(&req, &message)),
             )
             .await
         }

@@ -47,13 +47,14 @@ pub struct FormEcho {
 }
 
 impl FormEcho {
-    fn refused(form: &AddForm, activate: bool, rejection: Rejection) -> FormEcho {
+    fn refused(form: &AddForm, activate: bool, rejection: Rejection, lang: &str) -> FormEcho {
+        let message = bitu_core::i18n::text(lang, &rejection.message);
         if rejection.private_key {
             // Nothing typed is shown back: the private key would sit in the page and caches.
             return FormEcho {
                 activate,
                 system: form.system.clone().unwrap_or_default(),
-                leak_warning: Some(rejection.message),
+                leak_warning: Some(message),
                 ..FormEcho::default()
             };
         }
@@ -65,9 +66,9 @@ impl FormEcho {
             ..FormEcho::default()
         };
         match rejection.field {
-            Field::Key => echo.key_error = Some(rejection.message),
-            Field::Comment => echo.comment_error = Some(rejection.message),
-            Field::System => echo.system_error = Some(rejection.message),
+            Field::Key => echo.key_error = Some(message),
+            Field::Comment => echo.comment_error = Some(message),
+            Field::System => echo.system_error = Some(message),
         }
         echo
     }
@@ -166,7 +167,8 @@ pub async fn add(
                 .finish())
         }
         Err(rejection) => {
-            let echo = FormEcho::refused(&form, activate, rejection);
+            let lang = crate::i18n::request_lang(&req).code();
+            let echo = FormEcho::refused(&form, activate, rejection, lang);
             let status = StatusCode::BAD_REQUEST;
             render(&req, &state, &user.uid, status, None, Some(echo), None).await
         }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// A key as the original's API showed it.
 fn key_json(key: &SshKey) -> Value {
@@ -34,7 +35,10 @@ fn detail(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
 }
 
 fn not_found() -> HttpResponse {
-    detail(actix_web::http::StatusCode::NOT_FOUND, "Not found.")
+    detail(
+        actix_web::http::StatusCode::NOT_FOUND,
+        &Msg::new("bitu-api-error-not-found").to_string(),
+    )
 }
 
 /// `GET /accounts/api/user`: the caller's account.
@@ -119,7 +123,7 @@ pub async fn ssh_create(
 ) -> Result<HttpResponse, WebError> {
     let Ok(body) = serde_json::from_slice::<CreateBody>(&body) else {
         return Ok(HttpResponse::BadRequest().json(json!({
-            "ssh_public_key": ["This field is required."]
+            "ssh_public_key": [Msg::new("bitu-api-error-required").to_string()]
         })));
     };
     let service = KeyService::new(&state.services, &state.settings.keys);
@@ -137,7 +141,7 @@ pub async fn ssh_create(
                 bitu_core::keys::Field::Comment => "comment",
                 bitu_core::keys::Field::System => "system",
             };
-            HttpResponse::BadRequest().json(json!({ field: [rejection.message] }))
+            HttpResponse::BadRequest().json(json!({ field: [rejection.message.to_string()] }))
         }
     })
 }
@@ -161,9 +165,10 @@ pub async fn ssh_delete(
     }
     match service.delete(&actor, &user.uid, key.id).await {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(bitu_core::Error::Invalid(message)) => {
-            Ok(detail(actix_web::http::StatusCode::CONFLICT, &message))
-        }
+        Err(bitu_core::Error::Invalid(message)) => Ok(detail(
+            actix_web::http::StatusCode::CONFLICT,
+            &message.to_string(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// Body of a new request: the group by DN, or by its `system` and `key`.
 #[derive(Deserialize)]
@@ -41,7 +42,9 @@ fn bad(field: &str, message: &str) -> HttpResponse {
 }
 
 fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({ "detail": "Not found." }))
+    HttpResponse::NotFound().json(
+        json!({ "detail": bitu_core::i18n::Msg::new("bitu-api-error-not-found").to_string() }),
+    )
 }
 
 /// `GET /api/permissions/requests` and `GET /permissions/api/requests/`
@@ -64,7 +67,9 @@ pub async fn create(
     let Ok(body) = serde_json::from_slice::<NewRequest>(&body) else {
         return Ok(bad(
             "body",
-            "The body must be a JSON object: {\"group\" (a DN) or \"system\" and \"key\", \"comment\"}.",
+            &Msg::new("bitu-api-error-body")
+                .arg(r#"{"group" (a DN) or "system" and "key", "comment"}"#)
+                .to_string(),
         ));
     };
     let settings = &state.settings.permissions;
@@ -88,9 +93,9 @@ pub async fn create(
         Ok(Created::AlreadyPending) => Ok(refused(
             actix_web::http::StatusCode::CONFLICT,
             "group",
-            "You already have a pending request for this group.",
+            &Msg::new("bitu-permissions-error-already-pending").to_string(),
         )),
-        Err(bitu_core::Error::Invalid(message)) => Ok(bad("comment", &message)),
+        Err(bitu_core::Error::Invalid(message)) => Ok(bad("comment", &message.to_string())),
         Err(bitu_core::Error::NotFound(_)) => Ok(not_found()),
         Err(e) => Err(e.into()),
     }
@@ -123,7 +128,9 @@ pub async fn decide(
     let Ok(body) = serde_json::from_slice::<Decision>(&body) else {
         return Ok(bad(
             "body",
-            "The body must be a JSON object: {\"approve\": true or false, \"comment\"}.",
+            &Msg::new("bitu-api-error-body")
+                .arg(r#"{"approve": true or false, "comment"}"#)
+                .to_string(),
         ));
     };
     let manager = super::manager_facts(&state, &req).await?;
@@ -140,9 +147,9 @@ pub async fn decide(
         Ok(Voted::AlreadyVoted) => Ok(refused(
             actix_web::http::StatusCode::CONFLICT,
             "approve",
-            "You have decided on this request already.",
+            &Msg::new("bitu-permissions-error-already-voted").to_string(),
         )),
-        Err(bitu_core::Error::Invalid(message)) => Ok(bad("comment", &message)),
+        Err(bitu_core::Error::Invalid(message)) => Ok(bad("comment", &message.to_string())),
         Err(bitu_core::Error::NotFound(_)) => Ok(not_found()),
         Err(e) => Err(e.into()),
     }

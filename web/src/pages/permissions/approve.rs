@@ -79,8 +79,8 @@ pub async fn submit(
         "approve" => true,
         "reject" => false,
         _ => {
-            let message = "Choose to approve or to reject.";
-            return render(&req, &state, request, Some((message, comment))).await;
+            let message = crate::i18n::text(&req, &Msg::new("bitu-permissions-error-choose"));
+            return render(&req, &state, request, Some((&message, comment))).await;
         }
     };
     let voted = super::service(&state)
@@ -91,9 +91,12 @@ pub async fn submit(
             return Ok(super::see_other("/permissions/pending/"));
         }
         Ok(Voted::NotManager) => return Err(super::forbidden(&req)),
-        Ok(Voted::AlreadyVoted) => "You have decided on this request already.".to_string(),
-        Err(bitu_core::Error::Invalid(message)) => format!("Not accepted: {message}."),
+        Ok(Voted::AlreadyVoted) => Msg::new("bitu-permissions-error-already-voted"),
+        Err(bitu_core::Error::Invalid(message)) => {
+            Msg::new("bitu-permissions-error-not-accepted").arg(message)
+        }
         Err(e) => return Err(e.into()),
     };
+    let message = crate::i18n::text(&req, &message);
     render(&req, &state, request, Some((&message, comment))).await
 }

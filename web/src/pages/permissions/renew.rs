@@ -7,6 +7,7 @@ use bitu_core::permissions::Created;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// `POST /permissions/renew/{id}`
 pub async fn submit(
@@ -25,10 +26,13 @@ pub async fn submit(
             return Ok(super::see_other(&format!("/permissions/log/{new}")));
         }
         Ok(Some(Created::AlreadyPending)) => {
-            "You already have a pending request for this group.".to_string()
+            crate::i18n::text(&req, &Msg::new("bitu-permissions-error-already-pending"))
         }
         Ok(None) => return Err(WebError::NotFound),
-        Err(bitu_core::Error::Invalid(message)) => format!("Please give a reason: {message}."),
+        Err(bitu_core::Error::Invalid(message)) => crate::i18n::text(
+            &req,
+            &Msg::new("bitu-permissions-error-reason").arg(message),
+        ),
         Err(e) => return Err(e.into()),
     };
     super::my::render(&req, &state, Some((*id, message, comment.to_string()))).await

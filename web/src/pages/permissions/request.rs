@@ -79,11 +79,15 @@ pub async fn submit(
     match created {
         Ok(Created::Stored(id, _)) => Ok(super::see_other(&format!("/permissions/log/{id}"))),
         Ok(Created::AlreadyPending) => {
-            let message = "You already have a pending request for this group.";
-            render(&req, &state, group, &facts, Some((message, comment))).await
+            let message =
+                crate::i18n::text(&req, &Msg::new("bitu-permissions-error-already-pending"));
+            render(&req, &state, group, &facts, Some((&message, comment))).await
         }
         Err(bitu_core::Error::Invalid(message)) => {
-            let message = format!("Please give a reason: {message}.");
+            let message = crate::i18n::text(
+                &req,
+                &Msg::new("bitu-permissions-error-reason").arg(message),
+            );
             render(&req, &state, group, &facts, Some((&message, comment))).await
         }
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@ use bitu_core::permissions::{Voted, store};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use bitu_core::i18n::Msg;
 
 /// `POST /permissions/revoke/{id}`
 pub async fn submit(
@@ -38,7 +39,10 @@ pub async fn submit(
     let message = match revoked {
         Ok(Voted::NotManager) => return Err(super::forbidden(&req)),
         Ok(_) => return Ok(super::see_other(&members_path)),
-        Err(bitu_core::Error::Invalid(message)) => format!("Not accepted: {message}."),
+        Err(bitu_core::Error::Invalid(message)) => crate::i18n::text(
+            &req,
+            &Msg::new("bitu-permissions-error-not-accepted").arg(message),
+        ),
         Err(e) => return Err(e.into()),
     };
     super::members::render(&req, &state, group, Some((*id, &message, comment))).await

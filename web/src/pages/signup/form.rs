@@ -58,7 +58,16 @@ async fn render(
             bitu_core::signup::captcha::answer_for_tests(&state.services.db, &captcha_id).await?;
         context.insert("captcha_answer", &answer);
     }
-    context.insert("errors", &errors.0);
+    // Rendered here: the template shows each as it is.
+    let errors: std::collections::BTreeMap<&String, Vec<String>> = errors
+        .0
+        .iter()
+        .map(|(field, messages)| {
+            let texts = messages.iter().map(|m| crate::i18n::text(req, m));
+            (field, texts.collect())
+        })
+        .collect();
+    context.insert("errors", &errors);
     context.insert("form_error", &form_error);
     context.insert("min_length", &state.settings.password.min_length);
     html(state, "signup/form.html", &context)
@@ -90,6 +99,7 @@ pub async fn submit(
         Admission::Open => {}
         Admission::TooManyAttempts => return Err(WebError::TooManyRequests),
         Admission::Blocked(reason) => {
+            let reason = crate::i18n::text(&req, &reason);
             let mut response =
                 render(&req, &state, &form, &FieldErrors::default(), Some(&reason)).await?;
             *response.status_mut() = actix_web::http::StatusCode::FORBIDDEN;
@@ -106,7 +116,7 @@ pub async fn submit(
     match state
         .signup_service()
         .submit(
-            &Actor::anonymous(client),
+            &Actor::anonymous(client).in_lang(crate::i18n::request_lang(&req).code()),
             &request,
             &form.captcha_id,
             &form.captcha,
@@ -123,9 +133,11 @@ pub async fn submit(
         }
         Err(e) if e.is_unavailable() => {
             warn!(error = %e, "sign-up could not be checked");
-            let message = "We cannot check whether these names are available right now. Nothing \
-                           was stored; please try again in a few minutes.";
-            let mut response = render(&req, &state, &form, &FieldErrors::default(), Some(message))
+            let message = crate::i18n::text(
+                &req,
+                &bitu_core::i18n::Msg::new("bitu-signup-error-unavailable"),
+            );
+            let mut response = render(&req, &state, &form, &FieldErrors::default(), Some(&message))
                 .await
                 .unwrap_or_else(|_| HttpResponse::ServiceUnavailable().body(message));
             *response.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;

@@ -6,11 +6,17 @@ use std::net::IpAddr;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bitu_core::blocklist::ip::blocks_for;
 use bitu_core::db;
+use bitu_core::i18n;
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+
+/// An API message: English whatever the request's language (Striker reads this contract).
+fn english(key: &str) -> String {
+    i18n::text(i18n::DEFAULT_LANG, &i18n::Msg::new(key))
+}
 
 /// `GET /signup/api/ip/{ip}/`
 pub async fn blocks(
@@ -21,9 +27,7 @@ pub async fn blocks(
 ) -> Result<HttpResponse, WebError> {
     super::rate_limit(&req, &state).await?;
     let Ok(address) = path.trim().parse::<IpAddr>() else {
-        return Ok(
-            HttpResponse::BadRequest().json(json!({"ip": ["Enter a valid IPv4 or IPv6 address."]}))
-        );
+        return Ok(HttpResponse::BadRequest().json(json!({"ip": [english("bitu-api-error-ip")]})));
     };
     let mut conn = db::conn(&state.services.db).await?;
     let now = chrono::Utc::now().naive_utc();

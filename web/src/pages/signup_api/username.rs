@@ -4,6 +4,7 @@
 //! per refused field.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use bitu_core::i18n::{self, Msg};
 use bitu_core::signup::names::{sanitize_cn, suggest_uid};
 use bitu_core::signup::validate::Validator;
 use serde::Deserialize;
@@ -13,7 +14,16 @@ use crate::app::AppState;
 use crate::error::WebError;
 
 /// DRF's message for a missing or empty field, which Striker shows as it is.
-const REQUIRED: &str = "This field is required.";
+const REQUIRED: &str = "bitu-api-error-required";
+
+/// The API's messages: English, whatever the request's language (Striker shows them as they
+/// are, and its contract is this text).
+fn english(messages: &[Msg]) -> Value {
+    messages
+        .iter()
+        .map(|m| Value::String(i18n::text(i18n::DEFAULT_LANG, m)))
+        .collect()
+}
 
 #[derive(Deserialize)]
 struct Body {
@@ -37,13 +47,13 @@ pub async fn check(
     let Ok(body) = serde_json::from_slice::<Body>(&body) else {
         return Ok(refused(Map::from_iter([(
             "username".to_string(),
-            json!([REQUIRED]),
+            english(&[Msg::new(REQUIRED)]),
         )])));
     };
     let username = body.username.unwrap_or_default();
     let mut errors = Map::new();
     if username.trim().is_empty() {
-        errors.insert("username".into(), json!([REQUIRED]));
+        errors.insert("username".into(), english(&[Msg::new(REQUIRED)]));
         return Ok(refused(errors));
     }
     let validator = Validator {
@@ -54,13 +64,13 @@ pub async fn check(
     };
     let username_problems = validator.check_cn(&username).await?;
     if !username_problems.is_empty() {
-        errors.insert("username".into(), json!(username_problems));
+        errors.insert("username".into(), english(&username_problems));
     }
     let uid = match body.uid {
         Some(uid) => {
             let uid_problems = validator.check_uid(&uid).await?;
             if !uid_problems.is_empty() {
-                errors.insert("uid".into(), json!(uid_problems));
+                errors.insert("uid".into(), english(&uid_problems));
             }
             uid
         }

@@ -110,6 +110,7 @@ async fn link(
         method: crate::auth::AuthMethod::Session,
         token_id: None,
         client: request_client(req),
+        lang: crate::i18n::request_lang(req).code(),
     }
     .actor();
     let outcome = links::link(
