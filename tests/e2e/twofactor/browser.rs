@@ -5,6 +5,7 @@ use bitu_testkit::chrome::Chrome;
 use bitu_testkit::{TestContext, WebProcess};
 
 use super::support::{PASSWORD, between, code, settings};
+use crate::ui::axe::assert_accessible;
 use crate::ui::support::{click, sign_in, type_into, wait_for_path, wait_for_text};
 
 #[tokio::test]
@@ -19,12 +20,14 @@ async fn a_person_enrols_and_signs_in_with_a_code() {
     wait_for_path(&chrome, "/account/2fa/").await;
     let page = wait_for_text(&chrome, "<svg").await;
     chrome.screenshot("twofactor-01-enrol").await;
+    assert_accessible(&chrome, "twofactor-01-enrol").await;
     let secret = between(&page, "<code id=\"twofactor-secret\">");
     type_into(&chrome, "code", &code(&secret, -1)).await;
     click(&chrome, "form[action='/account/2fa/'] button[type=submit]").await;
     let page = wait_for_text(&chrome, "id=\"recovery-codes\"").await;
     assert_eq!(page.matches("<li><code>").count(), 10);
     chrome.screenshot("twofactor-02-recovery-codes").await;
+    assert_accessible(&chrome, "twofactor-02-recovery-codes").await;
 
     // Signed out, the password leads to the code step, and the code to the account.
     chrome.client.delete_all_cookies().await.unwrap();
@@ -34,6 +37,7 @@ async fn a_person_enrols_and_signs_in_with_a_code() {
     click(&chrome, "button[type=submit]").await;
     wait_for_path(&chrome, "/login/2fa/").await;
     chrome.screenshot("twofactor-03-code-step").await;
+    assert_accessible(&chrome, "twofactor-03-code-step").await;
     type_into(&chrome, "code", &code(&secret, 0)).await;
     click(&chrome, "button[type=submit]").await;
     wait_for_path(&chrome, "/account/").await;

@@ -1,6 +1,6 @@
 //! Journeys and page-level behaviour in headless Chromium: what people meet, driven to the end.
 
-mod axe;
+pub mod axe;
 mod captcha;
 mod email_change;
 mod error_pages;
