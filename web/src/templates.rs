@@ -298,6 +298,31 @@ pub fn form_html(
     html_status(state, name, context, status)
 }
 
+/// A refused form's errors grouped by the input they are about (its id), for the error
+/// summary and the fields' `aria-invalid`; `field_of` names the input of each message key.
+pub fn errors_by_field(
+    errors: &[Msg],
+    field_of: impl Fn(&str) -> &'static str,
+) -> std::collections::BTreeMap<&'static str, Vec<Msg>> {
+    let mut by_field: std::collections::BTreeMap<&'static str, Vec<Msg>> = Default::default();
+    for error in errors {
+        by_field
+            .entry(field_of(&error.key))
+            .or_default()
+            .push(error.clone());
+    }
+    by_field
+}
+
+/// The input of the password forms (change, reset) a password message is about.
+pub fn password_field(key: &str) -> &'static str {
+    match key {
+        "bitu-password-error-current" => "old",
+        "bitu-password-error-mismatch" => "new2",
+        _ => "new1",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

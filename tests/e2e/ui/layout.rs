@@ -313,6 +313,76 @@ async fn a_refused_form_is_summarised_with_links_to_the_marked_fields() {
     chrome.close().await;
 }
 
+/// The summary's links and the fields they point at, each marked invalid.
+async fn summary_targets(chrome: &Chrome) -> Vec<String> {
+    wait_for_text(chrome, "bitu-error-summary").await;
+    let mut targets = Vec::new();
+    for link in chrome
+        .client
+        .find_all(Locator::Css(".bitu-error-summary a"))
+        .await
+        .unwrap()
+    {
+        let target = link.attr("href").await.unwrap().unwrap_or_default();
+        let id = target.trim_start_matches('#').to_string();
+        let field = chrome.client.find(Locator::Id(&id)).await.unwrap();
+        assert_eq!(
+            field.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true"),
+            "{target} is marked invalid"
+        );
+        targets.push(id);
+    }
+    targets
+}
+
+#[tokio::test]
+async fn refused_password_and_email_forms_link_their_errors_to_the_fields() {
+    let ctx = TestContext::new().await;
+    ctx.create_user("pia", "Pia Password", &ssha(PASSWORD))
+        .await;
+    let web = ctx.start_web().await;
+    let chrome = Chrome::start().await;
+    sign_in(&chrome, &web.url("/login/"), "pia", PASSWORD).await;
+
+    // A wrong current password and two new ones that differ.
+    chrome
+        .client
+        .goto(&web.url("/account/password/"))
+        .await
+        .unwrap();
+    super::support::type_into(&chrome, "old", "not-my-password").await;
+    super::support::type_into(&chrome, "new1", "Quartz-Meadow-Lantern-42").await;
+    super::support::type_into(&chrome, "new2", "Quartz-Meadow-Lantern-43").await;
+    click(
+        &chrome,
+        "form[action='/account/password/'] button[type=submit]",
+    )
+    .await;
+    let targets = summary_targets(&chrome).await;
+    assert!(targets.contains(&"new2".to_string()), "{targets:?}");
+    assert_accessible(&chrome, "the refused password form").await;
+
+    // Two addresses that differ.
+    chrome
+        .client
+        .goto(&web.url("/account/email/"))
+        .await
+        .unwrap();
+    super::support::type_into(&chrome, "email", "pia-new@example.org").await;
+    super::support::type_into(&chrome, "email2", "pia-other@example.org").await;
+    super::support::type_into(&chrome, "current_password", PASSWORD).await;
+    click(
+        &chrome,
+        "form[action='/account/email/'] button[type=submit]",
+    )
+    .await;
+    let targets = summary_targets(&chrome).await;
+    assert_eq!(targets, ["email2"]);
+    assert_accessible(&chrome, "the refused email form").await;
+    chrome.close().await;
+}
+
 #[tokio::test]
 async fn no_signed_in_page_is_wider_than_a_390_px_phone() {
     let (_ctx, web) = roles().await;

@@ -61,7 +61,14 @@ fn render(
     let mut context = page_context(req, state, Msg::new("bitu-email-heading"));
     context.insert("current", current);
     context.insert("email", email);
-    context.insert("errors", errors);
+    context.insert(
+        "errors",
+        &crate::templates::errors_by_field(errors, |key| match key {
+            "bitu-email-error-mismatch" => "email2",
+            "bitu-password-error-current" => "current_password",
+            _ => "email",
+        }),
+    );
     context.insert("sent_to", &sent_to);
     html(state, "account/email.html", &context)
 }

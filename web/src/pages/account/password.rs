@@ -22,7 +22,10 @@ pub struct PasswordForm {
 
 fn render(req: &HttpRequest, state: &AppState, errors: &[Msg]) -> Result<HttpResponse, WebError> {
     let mut context = page_context(req, state, Msg::new("bitu-password-heading"));
-    context.insert("errors", errors);
+    context.insert(
+        "errors",
+        &crate::templates::errors_by_field(errors, crate::templates::password_field),
+    );
     context.insert("min_length", &state.settings.password.min_length);
     html(state, "account/password.html", &context)
 }

@@ -126,7 +126,10 @@ fn render_set(
     let mut context = page_context(req, state, Msg::new("bitu-reset-set-heading"));
     context.insert("cn", user.cn());
     context.insert("uid", user.uid());
-    context.insert("errors", errors);
+    context.insert(
+        "errors",
+        &crate::templates::errors_by_field(errors, crate::templates::password_field),
+    );
     context.insert("min_length", &state.settings.password.min_length);
     html(state, "account/reset_set.html", &context)
 }
