@@ -27,35 +27,21 @@ const FAMILY: [&str; 10] = [
     "Nowak",
 ];
 
-/// `VmRSS` and `VmHWM` of `pid`, in KiB.
-fn memory(pid: u32) -> (u64, u64) {
+/// The `/proc/<pid>/status` fields `names`, in KiB (0 when missing).
+fn status_kib<const N: usize>(pid: u32, names: [&str; N]) -> [u64; N] {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
+    names.map(|name| {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
             .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
             .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// `RssAnon` (heap, stacks) and `RssFile` (the mapped binary and libraries) of `pid`, in KiB.
-fn split(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-            .unwrap_or(0)
-    };
-    (field("RssAnon:"), field("RssFile:"))
+    })
 }
 
 fn report(pid: u32, when: &str) {
-    let (rss, peak) = memory(pid);
-    let (anon, file) = split(pid);
+    // RssAnon: heap and stacks; RssFile: the mapped binary and libraries, as far as touched.
+    let [rss, peak, anon, file] = status_kib(pid, ["VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"]);
     println!(
         "BENCH bitu-web {when}: RSS {:.1} MiB (anonymous {:.1}, file-backed {:.1}), peak {:.1} MiB",
         rss as f64 / 1024.0,
